@@ -1,0 +1,110 @@
+"""What connectors hand back to the workflow: references and counts, never personal data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from domain.subject import Hints
+
+
+class Phase(StrEnum):
+    """Primary systems resolve the subject; dependent ones search by what primaries found."""
+
+    PRIMARY = "primary"
+    DEPENDENT = "dependent"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a system's operator is, for the Art. 15 and Art. 19 texts."""
+
+    name: str
+    role: str
+    country: str = "NL"
+    outside_eu: bool = False
+
+
+@dataclass(frozen=True)
+class ConnectorInfo:
+    name: str
+    phase: Phase
+    recipient: Recipient
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a system holds the subject's records: opaque ids, never names or emails."""
+
+    connector: str
+    found: bool
+    refs: tuple[str, ...] = ()
+    record_counts: dict[str, int] = field(default_factory=dict)
+    hints: Hints = field(default_factory=Hints)
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """One staged dataset: JSON Lines in the blob store."""
+
+    connector: str
+    dataset: str
+    key: str
+    records: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    connector: str
+    datasets: tuple[DatasetRef, ...] = ()
+
+    @property
+    def records(self) -> int:
+        return sum(d.records for d in self.datasets)
+
+
+class PlanAction(StrEnum):
+    ACT = "act"
+    RETAIN = "retain"
+    REFUSE = "refuse"
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One data category in one system: what erasure will do with it and why."""
+
+    category: str
+    action: PlanAction
+    records: int
+    basis: str = ""
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class ConnectorPlan:
+    connector: str
+    items: tuple[PlanItem, ...] = ()
+    # Services the subject still has that erasure would end (e.g. an active hosting contract).
+    active_services: tuple[str, ...] = ()
+
+
+class OutcomeStatus(StrEnum):
+    DONE = "done"
+    PENDING = "pending"
+    RETAINED = "retained"
+    NOT_FOUND = "not_found"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    connector: str
+    status: OutcomeStatus
+    detail: str = ""
+    retained: tuple[PlanItem, ...] = ()
+    external_ref: str | None = None
+    expected_by: datetime | None = None
+    confirmed_by: str = ""
+    at: datetime | None = None

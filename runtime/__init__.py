@@ -1,0 +1,1 @@
+"""Process wiring shared by the worker, the API and the CLI: settings, logging, codec, client."""

@@ -1,0 +1,67 @@
+"""Configuration from `DSR_*` environment variables (ARCHITECTURE §8)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DSR_", extra="ignore")
+
+    home: Path = Field(default=Path(".dsr"), description="Local state of the embedded stack.")
+    policy_file: Path = Path("policy.toml")
+
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "dsr"
+    temporal_ui_url: str = "http://localhost:8233"
+
+    database_url: str = ""
+    admin_database_url: str = ""
+
+    # file:<dir> (default: <home>/blobs) or s3://bucket/prefix
+    blob_url: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str = "eu-west-1"
+
+    # Payload codec keys: "<key id>:<base64 of 32 bytes>", newest first, comma-separated.
+    codec_keys: str = ""
+    codec_key_file: Path | None = None
+
+    mailman_url: str = "http://localhost:8001/3.1"
+    mailman_user: str = "restadmin"
+    mailman_password: str = "restpass"
+
+    api_url: str = "http://127.0.0.1:8000"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    agent_tokens: str = Field(
+        default="",
+        description="Comma-separated '<token>:<role>:<name>' entries; role is agent, officer or auditor.",
+    )
+    agent_token: str = Field(default="", description="The token this CLI sends to the API.")
+    link_secret: str = Field(default="", description="Key that signs expiring download links.")
+    link_ttl_seconds: int = 7 * 24 * 3600
+
+    log_level: str = "INFO"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'dsr.sqlite3'}"
+
+    @property
+    def resolved_admin_database_url(self) -> str:
+        return self.admin_database_url or f"sqlite:///{self.home / 'administration.sqlite3'}"
+
+    @property
+    def resolved_blob_url(self) -> str:
+        return self.blob_url or f"file:{self.home / 'blobs'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

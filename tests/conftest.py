@@ -1,0 +1,8 @@
+"""Shared fixtures: each real server the tests need lives in its own module under fixtures/."""
+
+pytest_plugins = [
+    "tests.fixtures.postgres",
+    "tests.fixtures.moto",
+    "tests.fixtures.mailman",
+    "tests.fixtures.administration",
+]
