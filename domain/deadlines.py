@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 
 def add_months(start: date, months: int) -> date:
@@ -28,4 +28,4 @@ def due_date(received: date, months: int = 1) -> date:
 
 def end_of_day(day: date) -> datetime:
     """The deadline as an instant: the end of the due day, in UTC."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=timezone.utc)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)

@@ -23,7 +23,9 @@ class Keyring:
 
     def __post_init__(self) -> None:
         if not self.keys:
-            raise KeyringError("No encryption key is configured; set DSR_CODEC_KEYS or DSR_CODEC_KEY_FILE.")
+            raise KeyringError(
+                "No encryption key is configured; set DSR_CODEC_KEYS or DSR_CODEC_KEY_FILE."
+            )
         for kid, key in self.keys:
             if len(key) != 32:
                 raise KeyringError(f"Key {kid!r} is not 32 bytes; generate one with `dsr keygen`.")
@@ -68,7 +70,9 @@ class Keyring:
             return cls.parse(inline)
         if path is not None and path.exists():
             return cls.parse(path.read_text())
-        raise KeyringError("No encryption key is configured; set DSR_CODEC_KEYS or DSR_CODEC_KEY_FILE.")
+        raise KeyringError(
+            "No encryption key is configured; set DSR_CODEC_KEYS or DSR_CODEC_KEY_FILE."
+        )
 
 
 def generate_key_entry(key_id: str | None = None) -> str:

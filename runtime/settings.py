@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     api_port: int = 8000
     agent_tokens: str = Field(
         default="",
-        description="Comma-separated '<token>:<role>:<name>' entries; role is agent, officer or auditor.",
+        description="Comma-separated '<token>:<role>:<name>'; role: agent, officer, auditor.",
     )
     agent_token: str = Field(default="", description="The token this CLI sends to the API.")
     link_secret: str = Field(default="", description="Key that signs expiring download links.")

@@ -1,0 +1,180 @@
+"""Arguments and results that cross the workflow boundary: one dataclass per call (STYLE)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from domain.kinds import RequestKind, RequestState
+from domain.records import (
+    ConnectorInfo,
+    ConnectorPlan,
+    DatasetRef,
+    ExportSummary,
+    Located,
+    Outcome,
+)
+from domain.subject import Hints, SubjectIdentifiers
+
+WORKFLOW_NAME = "SubjectRequestWorkflow"
+
+
+@dataclass(frozen=True)
+class RequestInput:
+    request_id: str
+    kind: RequestKind
+    subject: SubjectIdentifiers
+    agent_ref: str
+    received_at: datetime
+    due_on: date
+    subject_hash: str
+
+
+@dataclass(frozen=True)
+class RequestResult:
+    request_id: str
+    state: RequestState
+    archive: DeliveryRef | None = None
+    proof: DeliveryRef | None = None
+    outcomes: tuple[Outcome, ...] = ()
+
+
+# --- agent actions (updates) ---
+
+
+@dataclass(frozen=True)
+class VerifyIdentity:
+    agent: str
+    method: str
+
+
+@dataclass(frozen=True)
+class ApprovePlan:
+    agent: str
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    agent: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RetryFailed:
+    agent: str
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    state: RequestState
+    message: str
+
+
+# --- progress (query) ---
+
+
+@dataclass(frozen=True)
+class ConnectorProgress:
+    connector: str
+    phase: str
+    step: str
+    records: int = 0
+    outcome: Outcome | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Progress:
+    request_id: str
+    kind: RequestKind
+    state: RequestState
+    due_on: date
+    connectors: tuple[ConnectorProgress, ...] = ()
+    plans: tuple[ConnectorPlan, ...] = ()
+    attention: str = ""
+    archive: DeliveryRef | None = None
+    proof: DeliveryRef | None = None
+
+
+# --- activities ---
+
+
+@dataclass(frozen=True)
+class ListConnectorsInput:
+    request_id: str
+
+
+@dataclass(frozen=True)
+class LocateInput:
+    request_id: str
+    connector: str
+    subject: SubjectIdentifiers
+    hints: Hints = field(default_factory=Hints)
+
+
+@dataclass(frozen=True)
+class ExportInput:
+    request_id: str
+    connector: str
+    located: Located
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    request_id: str
+    connector: str
+    located: Located
+    today: date
+
+
+@dataclass(frozen=True)
+class EraseInput:
+    request_id: str
+    connector: str
+    located: Located
+    plan: ConnectorPlan
+
+
+@dataclass(frozen=True)
+class RecordEventInput:
+    """One audit row and, when `state` is set, the registry's copy of the state."""
+
+    request_id: str
+    event_key: str
+    actor: str
+    action: str
+    details: dict[str, str | int | bool | None] = field(default_factory=dict)
+    state: RequestState | None = None
+
+
+@dataclass(frozen=True)
+class CompileArchiveInput:
+    request_id: str
+    kind: RequestKind
+    language: str
+    received_at: datetime
+    connectors: tuple[ConnectorInfo, ...]
+    exports: tuple[ExportSummary, ...]
+
+
+@dataclass(frozen=True)
+class CompileProofInput:
+    request_id: str
+    language: str
+    received_at: datetime
+    approved_by: str
+    connectors: tuple[ConnectorInfo, ...]
+    plans: tuple[ConnectorPlan, ...]
+    outcomes: tuple[Outcome, ...]
+
+
+@dataclass(frozen=True)
+class DeliveryRef:
+    """A delivered document in the blob store; `link` expires."""
+
+    key: str
+    sha256: str
+    size: int
+    records: int = 0
+    link: str | None = None
+    datasets: tuple[DatasetRef, ...] = ()

@@ -1,0 +1,59 @@
+"""Reading policy.toml: deadline period, retention rules, and the list of connectors."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from domain.retention import RetentionPolicy, RetentionRule
+
+
+class PolicyError(ValueError):
+    """policy.toml is missing or malformed; the message says where."""
+
+
+@dataclass(frozen=True)
+class ConnectorEntry:
+    name: str
+    factory: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    deadline_months: int
+    retention: RetentionPolicy
+    connectors: tuple[ConnectorEntry, ...]
+
+
+def parse_policy(data: dict[str, Any]) -> Policy:
+    try:
+        months = int(data.get("deadline", {}).get("months", 1))
+        rules = tuple(
+            RetentionRule(str(r["category"]), int(r["years"]), str(r["basis"]))
+            for r in data.get("retention", [])
+        )
+        connectors = tuple(
+            ConnectorEntry(str(c["name"]), str(c["factory"])) for c in data.get("connectors", [])
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise PolicyError(
+            f"policy.toml is malformed near {err}; compare with the example."
+        ) from None
+    if not 1 <= months <= 3:
+        raise PolicyError("policy.toml: deadline.months must be 1, 2 or 3.")
+    if not connectors:
+        raise PolicyError("policy.toml lists no connectors; add at least one [[connectors]].")
+    return Policy(months, RetentionPolicy(rules) if rules else RetentionPolicy(), connectors)
+
+
+def load_policy(path: Path) -> Policy:
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise PolicyError(f"The policy file {path} does not exist; set DSR_POLICY_FILE.") from None
+    try:
+        return parse_policy(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as err:
+        raise PolicyError(f"{path} is not valid TOML: {err}.") from None

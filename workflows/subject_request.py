@@ -1,0 +1,429 @@
+"""SubjectRequestWorkflow: one durable workflow per subject request (ARCHITECTURE §3).
+
+Deterministic orchestration only. Systems are reached through activities named by string,
+so this module never imports connectors, and adding a system changes nothing here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import timedelta
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.deadlines import end_of_day
+    from domain.kinds import RequestKind, RequestState
+    from domain.messages import (
+        WORKFLOW_NAME,
+        ActionResult,
+        ApprovePlan,
+        CancelRequest,
+        CompileArchiveInput,
+        CompileProofInput,
+        ConnectorProgress,
+        DeliveryRef,
+        EraseInput,
+        ExportInput,
+        ListConnectorsInput,
+        LocateInput,
+        PlanInput,
+        Progress,
+        RecordEventInput,
+        RequestInput,
+        RequestResult,
+        RetryFailed,
+        VerifyIdentity,
+    )
+    from domain.records import (
+        ConnectorInfo,
+        ConnectorPlan,
+        ExportSummary,
+        Located,
+        Outcome,
+        Phase,
+    )
+    from domain.subject import Hints
+    from workflows import attributes
+
+T = TypeVar("T")
+
+# Connector calls heartbeat, so a worker that dies mid-call is noticed within this time.
+CONNECTOR_HEARTBEAT = timedelta(seconds=20)
+CONNECTOR_TIMEOUT = timedelta(minutes=30)
+CONNECTOR_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2),
+    maximum_interval=timedelta(minutes=5),
+    maximum_attempts=8,
+    non_retryable_error_types=["AuthenticationFailed"],
+)
+BOOKKEEPING_TIMEOUT = timedelta(minutes=2)
+BOOKKEEPING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class SubjectRequestWorkflow:
+    @workflow.init
+    def __init__(self, req: RequestInput) -> None:
+        self._req = req
+        self._state = RequestState.RECEIVED
+        self._verified_by = ""
+        self._approved_by = ""
+        self._cancel: CancelRequest | None = None
+        self._retry_requested = False
+        self._attention = ""
+        self._events = 0
+        self._connectors: tuple[ConnectorInfo, ...] = ()
+        self._progress: dict[str, ConnectorProgress] = {}
+        self._plans: tuple[ConnectorPlan, ...] = ()
+        self._archive: DeliveryRef | None = None
+        self._proof: DeliveryRef | None = None
+
+    @workflow.run
+    async def run(self, req: RequestInput) -> RequestResult:
+        workflow.upsert_search_attributes(
+            [
+                attributes.DSR_KIND.value_set(req.kind.value),
+                attributes.DSR_DEADLINE.value_set(end_of_day(req.due_on)),
+                attributes.DSR_SUBJECT.value_set(req.subject_hash),
+            ]
+        )
+        await self._enter(RequestState.RECEIVED, "system", "request_received")
+        work = asyncio.create_task(self._carry_out())
+        await workflow.wait_condition(lambda: work.done() or self._cancel is not None)
+        if work.done() or self._cancel is None:
+            return await work
+        # Cancelling the task also cancels the activities it is waiting for.
+        work.cancel()
+        with contextlib.suppress(asyncio.CancelledError, ActivityError):
+            await work
+        await self._enter(
+            RequestState.CANCELLED,
+            self._cancel.agent,
+            "request_cancelled",
+            reason=self._cancel.reason,
+        )
+        return RequestResult(request_id=req.request_id, state=RequestState.CANCELLED)
+
+    async def _carry_out(self) -> RequestResult:
+        await self._enter(RequestState.VERIFYING, "system", "awaiting_identity")
+        await self._wait_for(lambda: bool(self._verified_by))
+        listed = await self._call(
+            "list_connectors", ListConnectorsInput(self._req.request_id), list[ConnectorInfo]
+        )
+        self._connectors = tuple(listed)
+        self._progress = {
+            c.name: ConnectorProgress(c.name, c.phase.value, "waiting") for c in self._connectors
+        }
+        await self._enter(RequestState.DISCOVERING, "system", "discovery_started")
+        located = await self._discover()
+        if self._req.kind is RequestKind.ACCESS:
+            return await self._deliver_access(located)
+        return await self._carry_out_erasure(located)
+
+    # --- discovery ---
+
+    async def _discover(self) -> list[Located]:
+        """Primary systems first; their hints let dependent systems find the subject."""
+        primary = [c for c in self._connectors if c.phase is Phase.PRIMARY]
+        dependent = [c for c in self._connectors if c.phase is Phase.DEPENDENT]
+        found = await self._gather(primary, lambda c: self._locate(c, Hints()))
+        hints = Hints()
+        for loc in found:
+            hints = hints.merge(loc.hints)
+        found += await self._gather(dependent, lambda c: self._locate(c, hints))
+        return [loc for loc in found if loc.found]
+
+    async def _locate(self, c: ConnectorInfo, hints: Hints) -> Located:
+        loc = await self._connector_call(
+            c.name,
+            "locate",
+            LocateInput(self._req.request_id, c.name, self._req.subject, hints),
+            Located,
+        )
+        self._step(c.name, "located" if loc.found else "not_found", sum(loc.record_counts.values()))
+        return loc
+
+    # --- access ---
+
+    async def _deliver_access(self, located: list[Located]) -> RequestResult:
+        exports = await self._gather(located, self._export)
+        await self._enter(RequestState.COMPILING, "system", "compiling_archive")
+        archive = await self._call(
+            "compile_archive",
+            CompileArchiveInput(
+                request_id=self._req.request_id,
+                kind=self._req.kind,
+                language=self._req.subject.language,
+                received_at=self._req.received_at,
+                connectors=self._connectors,
+                exports=tuple(exports),
+            ),
+            DeliveryRef,
+        )
+        self._archive = archive
+        await self._enter(
+            RequestState.COMPLETED,
+            "system",
+            "archive_delivered",
+            records=archive.records,
+            sha256=archive.sha256,
+        )
+        return RequestResult(self._req.request_id, RequestState.COMPLETED, archive=archive)
+
+    async def _export(self, loc: Located) -> ExportSummary:
+        summary = await self._connector_call(
+            loc.connector,
+            "export",
+            ExportInput(self._req.request_id, loc.connector, loc),
+            ExportSummary,
+        )
+        self._step(loc.connector, "exported", summary.records)
+        return summary
+
+    # --- erasure ---
+
+    async def _carry_out_erasure(self, located: list[Located]) -> RequestResult:
+        await self._enter(RequestState.PLANNING, "system", "planning_erasure")
+        today = workflow.now().date()
+        self._plans = tuple(
+            await self._gather(
+                located,
+                lambda loc: self._connector_call(
+                    loc.connector,
+                    "plan_erasure",
+                    PlanInput(self._req.request_id, loc.connector, loc, today),
+                    ConnectorPlan,
+                ),
+            )
+        )
+        for plan in self._plans:
+            self._step(plan.connector, "planned")
+        await self._enter(RequestState.AWAITING_APPROVAL, "system", "plan_ready")
+        await self._wait_for(lambda: bool(self._approved_by))
+        await self._enter(RequestState.EXECUTING, self._approved_by, "erasure_started")
+        plans = {p.connector: p for p in self._plans}
+        outcomes = await self._gather(located, lambda loc: self._erase(loc, plans[loc.connector]))
+        await self._enter(RequestState.COMPILING, "system", "compiling_proof")
+        proof = await self._call(
+            "compile_proof",
+            CompileProofInput(
+                request_id=self._req.request_id,
+                language=self._req.subject.language,
+                received_at=self._req.received_at,
+                approved_by=self._approved_by,
+                connectors=self._connectors,
+                plans=self._plans,
+                outcomes=tuple(outcomes),
+            ),
+            DeliveryRef,
+        )
+        self._proof = proof
+        await self._enter(RequestState.COMPLETED, "system", "proof_delivered", sha256=proof.sha256)
+        return RequestResult(
+            self._req.request_id, RequestState.COMPLETED, proof=proof, outcomes=tuple(outcomes)
+        )
+
+    async def _erase(self, loc: Located, plan: ConnectorPlan) -> Outcome:
+        outcome = await self._connector_call(
+            loc.connector,
+            "erase",
+            EraseInput(self._req.request_id, loc.connector, loc, plan),
+            Outcome,
+        )
+        self._progress[loc.connector] = replace(
+            self._progress[loc.connector], step=outcome.status.value, outcome=outcome
+        )
+        await self._record(
+            "system", "connector_outcome", connector=loc.connector, outcome=outcome.status.value
+        )
+        return outcome
+
+    # --- agent actions ---
+
+    @workflow.update
+    async def verify_identity(self, action: VerifyIdentity) -> ActionResult:
+        self._verified_by = action.agent
+        await self._record(action.agent, "identity_verified", method=action.method)
+        return ActionResult(self._state, "Identity verified; discovery starts now.")
+
+    @verify_identity.validator
+    def _validate_verify(self, action: VerifyIdentity) -> None:
+        _require_agent(action.agent)
+        if not action.method.strip():
+            raise ValueError("Say how the identity was checked (for example 'called back').")
+        if self._verified_by:
+            raise ValueError("The identity of this request is already verified.")
+        self._require_open()
+
+    @workflow.update
+    async def approve_plan(self, action: ApprovePlan) -> ActionResult:
+        self._approved_by = action.agent
+        return ActionResult(self._state, "Plan approved; erasure starts now.")
+
+    @approve_plan.validator
+    def _validate_approve(self, action: ApprovePlan) -> None:
+        _require_agent(action.agent)
+        self._require_open()
+        if self._req.kind is not RequestKind.ERASURE:
+            raise ValueError("Only erasure requests have a plan to approve.")
+        if self._state is not RequestState.AWAITING_APPROVAL:
+            raise ValueError(
+                f"There is no plan to approve yet: the request is {self._state.value}."
+            )
+
+    @workflow.update
+    async def cancel(self, action: CancelRequest) -> ActionResult:
+        self._cancel = action
+        return ActionResult(self._state, "Cancellation accepted; the request stops now.")
+
+    @cancel.validator
+    def _validate_cancel(self, action: CancelRequest) -> None:
+        _require_agent(action.agent)
+        if not action.reason.strip():
+            raise ValueError("Give a reason for cancelling; it goes into the audit trail.")
+        self._require_open()
+        if self._approved_by:
+            raise ValueError("The erasure is under way and can no longer be cancelled.")
+
+    @workflow.update
+    async def retry_failed(self, action: RetryFailed) -> ActionResult:
+        self._retry_requested = True
+        await self._record(action.agent, "retry_requested")
+        return ActionResult(self._state, "The failed step is tried again now.")
+
+    @retry_failed.validator
+    def _validate_retry(self, action: RetryFailed) -> None:
+        _require_agent(action.agent)
+        if self._state is not RequestState.NEEDS_ATTENTION:
+            raise ValueError(f"Nothing to retry: the request is {self._state.value}.")
+
+    @workflow.query
+    def progress(self) -> Progress:
+        return Progress(
+            request_id=self._req.request_id,
+            kind=self._req.kind,
+            state=self._state,
+            due_on=self._req.due_on,
+            connectors=tuple(self._progress.values()),
+            plans=self._plans,
+            attention=self._attention,
+            archive=self._archive,
+            proof=self._proof,
+        )
+
+    def _require_open(self) -> None:
+        if self._state.is_final:
+            raise ValueError(f"The request is already {self._state.value}.")
+        if self._cancel is not None:
+            raise ValueError("The request is being cancelled.")
+
+    # --- plumbing ---
+
+    async def _wait_for(self, condition: Callable[[], bool]) -> None:
+        await workflow.wait_condition(condition)
+
+    async def _gather(self, items: list[X], call: Callable[[X], Awaitable[T]]) -> list[T]:
+        return list(await asyncio.gather(*(call(i) for i in items)))
+
+    async def _connector_call(
+        self, connector: str, operation: str, arg: object, result_type: type[T]
+    ) -> T:
+        """Run one connector operation; on final failure wait for an agent, then try again."""
+        self._step(connector, f"{operation}…")
+        while True:
+            try:
+                result: T = await workflow.execute_activity(
+                    operation,
+                    arg,
+                    result_type=result_type,
+                    start_to_close_timeout=CONNECTOR_TIMEOUT,
+                    heartbeat_timeout=CONNECTOR_HEARTBEAT,
+                    retry_policy=CONNECTOR_RETRY,
+                )
+                return result
+            except ActivityError as err:
+                reason = _failure_reason(err, connector, operation)
+                self._progress[connector] = replace(self._progress[connector], error=reason)
+                await self._needs_attention(reason)
+
+    async def _needs_attention(self, reason: str) -> None:
+        resume = self._state
+        self._attention = reason
+        self._retry_requested = False
+        await self._enter(RequestState.NEEDS_ATTENTION, "system", "needs_attention", reason=reason)
+        await self._wait_for(lambda: self._retry_requested)
+        self._attention = ""
+        await self._enter(resume, "system", "resumed")
+
+    async def _call(self, activity: str, arg: object, result_type: type[T]) -> T:
+        result: T = await workflow.execute_activity(
+            activity,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=BOOKKEEPING_TIMEOUT,
+            retry_policy=BOOKKEEPING_RETRY,
+        )
+        return result
+
+    def _step(self, connector: str, step: str, records: int | None = None) -> None:
+        current = self._progress[connector]
+        self._progress[connector] = replace(
+            current,
+            step=step,
+            records=current.records if records is None else records,
+            # An error stays visible while the call is retried and clears once it succeeds.
+            error=current.error if step.endswith("…") else "",
+        )
+
+    async def _enter(
+        self, state: RequestState, actor: str, action: str, **details: str | int | bool | None
+    ) -> None:
+        self._state = state
+        workflow.upsert_search_attributes([attributes.DSR_STATE.value_set(state.value)])
+        workflow.set_current_details(f"{state.value}: {action.replace('_', ' ')}")
+        await self._record(actor, action, state=state, **details)
+
+    async def _record(
+        self,
+        actor: str,
+        action: str,
+        *,
+        state: RequestState | None = None,
+        **details: str | int | bool | None,
+    ) -> None:
+        self._events += 1
+        await self._call(
+            "record_event",
+            RecordEventInput(
+                request_id=self._req.request_id,
+                event_key=f"{self._req.request_id}:{self._events}",
+                actor=actor,
+                action=action,
+                details=dict(details),
+                state=state,
+            ),
+            type(None),
+        )
+
+
+X = TypeVar("X")
+
+
+def _require_agent(agent: str) -> None:
+    if not agent.strip():
+        raise ValueError("Say who you are: the agent name goes into the audit trail.")
+
+
+def _failure_reason(err: ActivityError, connector: str, operation: str) -> str:
+    cause = err.cause
+    if isinstance(cause, ApplicationError) and cause.type == "AuthenticationFailed":
+        return f"{connector}: {cause.message}"
+    message = cause.message if isinstance(cause, ApplicationError) else str(cause or err)
+    return f"{connector} {operation} failed after retries: {message}"
