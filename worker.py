@@ -1,1 +1,112 @@
-def main() -> None: ...
+"""Process entry: runs the Temporal worker with the request workflow and its activities."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.bookkeeping import BookkeepingActivities
+from activities.connector_ops import ConnectorActivities
+from activities.delivery import DeliveryActivities
+from connectors.registry import build_connectors
+from runtime.keys import Keyring, keyring_from_settings
+from runtime.links import sign_link
+from runtime.logging import configure_logging
+from runtime.policy import load_policy
+from runtime.settings import Settings, get_settings
+from runtime.temporal import connect
+from store.audit import AuditTrail
+from store.blobs import BlobStore, blob_store_from_url
+from store.db import make_engine, upgrade
+from store.registry import RequestRegistry
+from store.staging import StagingSink
+from workflows.subject_request import SubjectRequestWorkflow
+
+log = structlog.get_logger()
+
+
+def download_link_maker(
+    settings: Settings, blobs: BlobStore, keyring: Keyring
+) -> Callable[[str], str]:
+    """Expiring links: presigned for S3, signed API links for the local blob directory."""
+    secret = keyring.derive("download-links")
+
+    def make_link(key: str) -> str:
+        direct = blobs.link(key, settings.link_ttl_seconds)
+        if direct:
+            return direct
+        token = sign_link(secret, key, settings.link_ttl_seconds)
+        return f"{settings.api_url}/downloads/{token}"
+
+    return make_link
+
+
+@asynccontextmanager
+async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> AsyncIterator[Worker]:
+    """A worker with every activity wired to the configured systems; closes them on exit."""
+    policy = load_policy(settings.policy_file)
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    blobs = blob_store_from_url(
+        settings.resolved_blob_url, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region
+    )
+    connectors = build_connectors(((c.name, c.factory) for c in policy.connectors), settings)
+    connector_ops = ConnectorActivities(
+        connectors,
+        policy.retention,
+        lambda request_id, name: StagingSink(blobs, keyring, request_id, name),
+    )
+    bookkeeping = BookkeepingActivities(RequestRegistry(engine), AuditTrail(engine))
+    delivery = DeliveryActivities(
+        blobs, keyring, policy.retention, download_link_maker(settings, blobs, keyring)
+    )
+    worker = Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[SubjectRequestWorkflow],
+        activities=[
+            connector_ops.list_connectors,
+            connector_ops.locate,
+            connector_ops.export,
+            connector_ops.plan_erasure,
+            connector_ops.erase,
+            bookkeeping.record_event,
+            delivery.compile_archive,
+            delivery.compile_proof,
+        ],
+    )
+    try:
+        yield worker
+    finally:
+        await connector_ops.aclose()
+        engine.dispose()
+
+
+async def serve(settings: Settings) -> None:
+    keyring = keyring_from_settings()
+    client = await connect(settings, keyring)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with dsr_worker(client, settings, keyring) as worker:
+        log.info("worker_started", task_queue=settings.task_queue)
+        async with worker:
+            await stop.wait()
+    log.info("worker_stopped")
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    asyncio.run(serve(settings))
+
+
+if __name__ == "__main__":
+    main()

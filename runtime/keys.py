@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 import secrets
 from dataclasses import dataclass
@@ -40,6 +42,13 @@ class Keyring:
             if kid == wanted:
                 return AESGCM(key)
         raise KeyringError(f"Unknown encryption key id {wanted!r}; was a key removed too early?")
+
+    def derive(self, label: str) -> bytes:
+        """A secret for another purpose (link signing, subject hashing), stable across rotation.
+
+        Derived from the oldest key, which stays in the ring until every use of it is retired.
+        """
+        return hmac.new(self.keys[-1][1], label.encode(), hashlib.sha256).digest()
 
     def encrypt(self, plaintext: bytes, associated: bytes = b"") -> tuple[str, bytes]:
         """Return (key id, nonce + ciphertext)."""

@@ -44,7 +44,6 @@ class Settings(BaseSettings):
         description="Comma-separated '<token>:<role>:<name>'; role: agent, officer, auditor.",
     )
     agent_token: str = Field(default="", description="The token this CLI sends to the API.")
-    link_secret: str = Field(default="", description="Key that signs expiring download links.")
     link_ttl_seconds: int = 7 * 24 * 3600
 
     log_level: str = "INFO"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from store.db import session_scope
@@ -99,6 +99,8 @@ class RequestRegistry:
             with session_scope(self._engine) as session:
                 session.add(row)
                 session.flush()
+                # Read back what the database stored (UTC), not the caller's objects.
+                session.refresh(row)
                 return RegisteredRequest.from_row(row)
         except IntegrityError:
             # Another caller registered the same reference between our check and our insert.
@@ -139,8 +141,11 @@ class RequestRegistry:
     def remove(self, request_id: str) -> bool:
         """Undo a registration whose workflow could not be started; True if a row went."""
         with session_scope(self._engine) as session:
-            result = session.execute(delete(RequestRow).where(RequestRow.request_id == request_id))
-            return bool(result.rowcount)
+            row = session.get(RequestRow, request_id)
+            if row is None:
+                return False
+            session.delete(row)
+            return True
 
     def list(self, limit: int = 100) -> builtins.list[RegisteredRequest]:
         """The newest requests first."""

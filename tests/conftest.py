@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.moto",
     "tests.fixtures.mailman",
     "tests.fixtures.administration",
+    "tests.fixtures.temporal",
 ]

@@ -1,0 +1,131 @@
+"""Activities that run one connector operation; the workflow names them by string."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+import structlog
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from connectors.base import Connector, RecordSink
+from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited
+from domain.messages import EraseInput, ExportInput, ListConnectorsInput, LocateInput, PlanInput
+from domain.records import ConnectorInfo, ConnectorPlan, ExportSummary, Located, Outcome
+from domain.retention import RetentionPolicy
+
+T = TypeVar("T")
+log = structlog.get_logger()
+HEARTBEAT_EVERY = 5.0
+
+
+class ConnectorActivities:
+    """Holds the built connectors; one instance per worker."""
+
+    def __init__(
+        self,
+        connectors: dict[str, Connector],
+        retention: RetentionPolicy,
+        sink_for: Callable[[str, str], RecordSink],
+    ) -> None:
+        self._connectors = connectors
+        self._retention = retention
+        self._sink_for = sink_for
+
+    @activity.defn(name="list_connectors")
+    async def list_connectors(self, _: ListConnectorsInput) -> list[ConnectorInfo]:
+        return [ConnectorInfo(c.name, c.phase, c.recipient) for c in self._connectors.values()]
+
+    @activity.defn(name="locate")
+    async def locate(self, arg: LocateInput) -> Located:
+        conn = self._get(arg.connector)
+        return await _run(
+            arg.request_id, arg.connector, "locate", lambda: conn.locate(arg.subject, arg.hints)
+        )
+
+    @activity.defn(name="export")
+    async def export(self, arg: ExportInput) -> ExportSummary:
+        conn = self._get(arg.connector)
+        sink = self._sink_for(arg.request_id, arg.connector)
+        return await _run(
+            arg.request_id, arg.connector, "export", lambda: conn.export(arg.located, sink)
+        )
+
+    @activity.defn(name="plan_erasure")
+    async def plan_erasure(self, arg: PlanInput) -> ConnectorPlan:
+        conn = self._get(arg.connector)
+        return await _run(
+            arg.request_id,
+            arg.connector,
+            "plan_erasure",
+            lambda: conn.plan_erasure(arg.located, self._retention, arg.today),
+        )
+
+    @activity.defn(name="erase")
+    async def erase(self, arg: EraseInput) -> Outcome:
+        conn = self._get(arg.connector)
+        return await _run(
+            arg.request_id, arg.connector, "erase", lambda: conn.erase(arg.located, arg.plan)
+        )
+
+    def _get(self, name: str) -> Connector:
+        try:
+            return self._connectors[name]
+        except KeyError:
+            raise ApplicationError(
+                f"Connector {name!r} is not configured on this worker; check policy.toml.",
+                type="ConnectorMissing",
+                non_retryable=True,
+            ) from None
+
+    async def aclose(self) -> None:
+        for conn in self._connectors.values():
+            await conn.aclose()
+
+
+async def _run(request_id: str, connector: str, op: str, call: Callable[[], Awaitable[T]]) -> T:
+    """Run a connector call with heartbeats, logging, and Temporal-shaped errors."""
+    bound = log.bind(
+        request_id=request_id, connector=connector, operation=op, attempt=activity.info().attempt
+    )
+    bound.info("connector_call_started")
+    async with _heartbeating():
+        try:
+            result = await call()
+        except AuthenticationFailed as err:
+            bound.warning("connector_auth_failed")
+            raise ApplicationError(
+                str(err), type="AuthenticationFailed", non_retryable=True
+            ) from None
+        except RateLimited as err:
+            bound.info("connector_rate_limited", retry_after=err.retry_after)
+            raise ApplicationError(
+                str(err), type="RateLimited", next_retry_delay=timedelta(seconds=err.retry_after)
+            ) from None
+        except ConnectorError as err:
+            bound.warning("connector_call_failed", error_type=type(err).__name__)
+            raise ApplicationError(str(err), type=type(err).__name__) from None
+    bound.info("connector_call_finished")
+    return result
+
+
+@contextlib.asynccontextmanager
+async def _heartbeating() -> AsyncIterator[None]:
+    """Heartbeat while the call runs, so a dead worker's call is retried quickly elsewhere."""
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(HEARTBEAT_EVERY)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

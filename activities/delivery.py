@@ -1,0 +1,79 @@
+"""Compiling what the subject receives: the access archive or the proof of erasure."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import structlog
+from temporalio import activity
+
+from activities.archive import ArchiveRequest, build_archive_to_blob
+from activities.proof import build_proof
+from domain.messages import CompileArchiveInput, CompileProofInput, DeliveryRef
+from domain.retention import RetentionPolicy
+from runtime.keys import Keyring
+from store.blobs import BlobStore
+
+log = structlog.get_logger()
+
+
+class DeliveryActivities:
+    def __init__(
+        self,
+        blobs: BlobStore,
+        keyring: Keyring,
+        retention: RetentionPolicy,
+        make_link: Callable[[str], str],
+    ) -> None:
+        self._blobs = blobs
+        self._keyring = keyring
+        self._retention = retention
+        self._make_link = make_link
+
+    @activity.defn(name="compile_archive")
+    async def compile_archive(self, arg: CompileArchiveInput) -> DeliveryRef:
+        """Build the ZIP from the staged datasets; rebuilding replaces it, so retries are safe."""
+        request = ArchiveRequest(
+            request_id=arg.request_id,
+            kind=arg.kind.value,
+            language=arg.language,
+            received_at=arg.received_at,
+            completed_at=datetime.now(UTC),
+            connectors=arg.connectors,
+            retention=self._retention.rules,
+        )
+        datasets = tuple(d for e in arg.exports for d in e.datasets)
+        result = await asyncio.to_thread(
+            build_archive_to_blob, self._blobs, self._keyring, request, datasets
+        )
+        log.info(
+            "archive_compiled",
+            request_id=arg.request_id,
+            records=result.records,
+            files=len(result.files),
+        )
+        return DeliveryRef(
+            key=result.key,
+            sha256=result.sha256,
+            size=result.size,
+            records=result.records,
+            link=self._make_link(result.key),
+            datasets=datasets,
+        )
+
+    @activity.defn(name="compile_proof")
+    async def compile_proof(self, arg: CompileProofInput) -> DeliveryRef:
+        docs = build_proof(arg, datetime.now(UTC))
+        base = f"requests/{arg.request_id}/delivery/dsr-{arg.request_id}-proof"
+        await asyncio.to_thread(self._blobs.put_bytes, f"{base}.json", docs.json_bytes)
+        await asyncio.to_thread(self._blobs.put_bytes, f"{base}.txt", docs.text.encode())
+        log.info("proof_compiled", request_id=arg.request_id, systems=len(arg.outcomes))
+        return DeliveryRef(
+            key=f"{base}.json",
+            sha256=hashlib.sha256(docs.json_bytes).hexdigest(),
+            size=len(docs.json_bytes),
+            link=self._make_link(f"{base}.txt"),
+        )

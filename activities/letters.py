@@ -1,0 +1,295 @@
+"""The Art. 15 cover letter of the archive (README.txt and README.html), in English or Dutch."""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from activities import letters_en, letters_nl
+from domain.records import DatasetRef, Recipient
+
+if TYPE_CHECKING:
+    from activities.archive import ArchiveRequest
+
+__all__ = ["SECTION_TITLES", "cover_letter_html", "cover_letter_text"]
+
+# Per language: the title of each Art. 15 section, so tests can check them item by item.
+SECTION_TITLES: dict[str, dict[str, str]] = {"en": letters_en.TITLES, "nl": letters_nl.TITLES}
+TEXTS = {"en": letters_en.TEXTS, "nl": letters_nl.TEXTS}
+PURPOSES = {"en": letters_en.PURPOSES, "nl": letters_nl.PURPOSES}
+CATEGORY_LABELS = {"en": letters_en.CATEGORIES, "nl": letters_nl.CATEGORIES}
+RETENTION_LABELS = {"en": letters_en.RETENTION, "nl": letters_nl.RETENTION}
+ROLES = {"en": letters_en.ROLES, "nl": letters_nl.ROLES}
+COUNTRIES = {"en": letters_en.COUNTRIES, "nl": letters_nl.COUNTRIES}
+MONTHS = {"en": letters_en.MONTHS, "nl": letters_nl.MONTHS}
+COMPLAINT_URL = "https://autoriteitpersoonsgegevens.nl"
+
+# Data category -> purpose of processing; the order is the order of the letter.
+CATEGORY_PURPOSES: dict[str, str] = {
+    "identity": "contract",
+    "contracts": "contract",
+    "billing": "finance",
+    "domains": "registration",
+    "certificates": "registration",
+    "network": "registration",
+    "support": "support",
+    "calls": "support",
+    "newsletter": "marketing",
+    "logs": "security",
+    "other": "contract",
+}
+# Dataset-name words that reveal a category; checked in this order, first match wins.
+_CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("newsletter", ("member", "consent", "newsletter", "mailing")),
+    ("billing", ("invoice", "payment")),
+    ("contracts", ("order", "service", "contract", "subscription")),
+    ("domains", ("domain",)),
+    ("certificates", ("certificate", "cert")),
+    ("network", ("ip", "inetnum", "inet6num", "autnum", "network", "asn")),
+    ("support", ("ticket", "support", "message")),
+    ("calls", ("call", "recording")),
+    ("logs", ("log", "traffic")),
+    ("identity", ("customer", "contact", "account", "user", "person", "poc", "organi", "address")),
+)
+# Systems whose data may come from someone other than the subject (Art. 15(1)(g)).
+_REGISTRY_WORDS = ("ripe", "arin", "registry", "registrar", "epp")
+
+
+Block = str | tuple[str, ...]  # a paragraph, or the items of a bulleted list
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    blocks: tuple[Block, ...]
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Letter:
+    language: str
+    title: str
+    intro: str
+    sections: tuple[Section, ...]
+    closing: str
+
+
+def cover_letter_text(request: ArchiveRequest, datasets: Sequence[DatasetRef]) -> str:
+    """The letter as plain text, wrapped at 78 columns."""
+    letter = compose_letter(request, datasets)
+    lines = [letter.title, "=" * len(letter.title), "", _wrap(letter.intro), ""]
+    for section in letter.sections:
+        lines += [section.title, "-" * len(section.title), ""]
+        for block in section.blocks:
+            if isinstance(block, str):
+                lines += [_wrap(block), ""]
+            else:
+                lines += [*(_wrap(item, "  - ", "    ") for item in block), ""]
+        lines += [f"  {section.link}", ""] if section.link else []
+    lines += [_wrap(letter.closing), ""]
+    return "\n".join(lines)
+
+
+def cover_letter_html(request: ArchiveRequest, datasets: Sequence[DatasetRef]) -> str:
+    """The letter as a standalone web page; every piece of text is escaped."""
+    letter = compose_letter(request, datasets)
+    e = html.escape
+    body = [f"<h1>{e(letter.title)}</h1>", f"<p>{e(letter.intro)}</p>"]
+    for s in letter.sections:
+        body.append(f'<section id="{e(s.key)}">\n<h2>{e(s.title)}</h2>')
+        for block in s.blocks:
+            if isinstance(block, str):
+                body.append(f"<p>{e(block)}</p>")
+            else:
+                body.append("<ul>\n" + "\n".join(f"<li>{e(i)}</li>" for i in block) + "\n</ul>")
+        if s.link:
+            body.append(f'<p><a href="{e(s.link)}">{e(s.link)}</a></p>')
+        body.append("</section>")
+    body.append(f"<p>{e(letter.closing)}</p>")
+    return _PAGE.format(lang=e(letter.language), title=e(letter.title), body="\n".join(body))
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #222;
+       max-width: 44rem; margin: 2rem auto; padding: 0 1rem; }}
+h2 {{ font-size: 1.2rem; margin-top: 2rem; }}
+</style>
+</head>
+<body>
+<main>
+{body}
+</main>
+</body>
+</html>
+"""
+
+
+def _wrap(text: str, first: str = "", rest: str = "") -> str:
+    return textwrap.fill(
+        text, 78, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+    )
+
+
+def compose_letter(request: ArchiveRequest, datasets: Sequence[DatasetRef]) -> Letter:
+    """Every Art. 15(1) item as its own section, in the request's language."""
+    lang = request.language if request.language in TEXTS else "en"
+    t, titles = TEXTS[lang], SECTION_TITLES[lang]
+    kind = "portability" if request.kind == "portability" else "access"
+    intro = t[f"intro_{kind}"].format(
+        ref=request.request_id,
+        received=_long_date(request.received_at, lang),
+        completed=_long_date(request.completed_at, lang),
+    )
+    categories = _categories(datasets)
+    recipients = _recipients(request)
+    sections = (
+        Section("purposes", titles["purposes"], (t["purposes_lead"], _purposes(categories, lang))),
+        _categories_section(categories, lang),
+        _recipients_section(recipients, lang),
+        _transfers_section(recipients, lang),
+        _retention_section(request, lang),
+        _rights_section(lang),
+        Section("complaint", titles["complaint"], (t["complaint"],), link=COMPLAINT_URL),
+        _source_section(request, datasets, lang),
+        Section("automated", titles["automated"], (t["automated"],)),
+        _files_section(datasets, lang),
+    )
+    return Letter(lang, t["title"], intro, sections, t["closing"])
+
+
+def _long_date(moment: datetime, lang: str) -> str:
+    return f"{moment.day} {MONTHS[lang][moment.month - 1]} {moment.year}"
+
+
+def category_of(dataset: DatasetRef) -> str:
+    """The data category a dataset belongs to, judged by its connector and dataset names."""
+    if any(w in dataset.connector.lower() for w in ("mailman", "mailchimp", "newsletter")):
+        return "newsletter"
+    words = re.split(r"[^a-z0-9]+", dataset.dataset.lower())
+    for category, prefixes in _CATEGORY_WORDS:
+        if any(word.startswith(prefixes) for word in words):
+            return category
+    return "other"
+
+
+def _categories(datasets: Sequence[DatasetRef]) -> dict[str, list[str]]:
+    """Category -> systems holding it, in the letter's order."""
+    found: dict[str, list[str]] = {}
+    for ref in datasets:
+        systems = found.setdefault(category_of(ref), [])
+        if ref.connector not in systems:
+            systems.append(ref.connector)
+    return {c: found[c] for c in CATEGORY_PURPOSES if c in found}
+
+
+def _purposes(categories: dict[str, list[str]], lang: str) -> tuple[str, ...]:
+    wanted = {"contract"} | {CATEGORY_PURPOSES[c] for c in categories}
+    return tuple(text for key, text in PURPOSES[lang].items() if key in wanted)
+
+
+def _categories_section(categories: dict[str, list[str]], lang: str) -> Section:
+    t, title = TEXTS[lang], SECTION_TITLES[lang]["categories"]
+    if not categories:
+        return Section("categories", title, (t["categories_none"],))
+    labels = CATEGORY_LABELS[lang]
+    items = tuple(f"{labels[c]}: {', '.join(s)}" for c, s in categories.items())
+    return Section("categories", title, (t["categories_lead"], items))
+
+
+def _recipients(request: ArchiveRequest) -> list[Recipient]:
+    """Outside organisations, once each; the controller itself is not a recipient."""
+    unique = dict.fromkeys(c.recipient for c in request.connectors)
+    return [r for r in unique if r.role.lower() != "controller"]
+
+
+def _describe(recipient: Recipient, lang: str) -> str:
+    t = TEXTS[lang]
+    role = _role(recipient, lang)
+    country = COUNTRIES[lang].get(recipient.country.upper(), recipient.country)
+    where = f"{country} ({t['outside_eu']})" if recipient.outside_eu else country
+    return f"{recipient.name}: {role}, {where}"
+
+
+def _recipients_section(recipients: list[Recipient], lang: str) -> Section:
+    t, title = TEXTS[lang], SECTION_TITLES[lang]["recipients"]
+    if not recipients:
+        return Section("recipients", title, (t["recipients_none"],))
+    items = tuple(_describe(r, lang) for r in recipients)
+    return Section("recipients", title, (t["recipients_lead"], items))
+
+
+def _transfers_section(recipients: list[Recipient], lang: str) -> Section:
+    t, title = TEXTS[lang], SECTION_TITLES[lang]["transfers"]
+    abroad = [r.name for r in recipients if r.outside_eu]
+    text = t["transfers_some"].format(names=", ".join(abroad)) if abroad else t["transfers_none"]
+    return Section("transfers", title, (text,))
+
+
+def _retention_section(request: ArchiveRequest, lang: str) -> Section:
+    t, title = TEXTS[lang], SECTION_TITLES[lang]["retention"]
+    items = []
+    for rule in request.retention:
+        default = (rule.category.replace("_", " ").capitalize(), rule.basis)
+        label, basis = RETENTION_LABELS[lang].get(rule.category, default)
+        years = t["years_one"] if rule.years == 1 else t["years_many"].format(n=rule.years)
+        items.append(t["retention_rule"].format(category=label, years=years, basis=basis))
+    if not items:
+        return Section("retention", title, (t["retention_criteria"],))
+    return Section("retention", title, (t["retention_lead"], tuple(items), t["retention_criteria"]))
+
+
+def _rights_section(lang: str) -> Section:
+    t = TEXTS[lang]
+    rights = ("rectification", "erasure", "restriction", "objection", "portability", "consent")
+    items = tuple(t[f"right_{r}"] for r in rights)
+    return Section("rights", SECTION_TITLES[lang]["rights"], (t["rights_lead"], items))
+
+
+def _source_section(request: ArchiveRequest, datasets: Sequence[DatasetRef], lang: str) -> Section:
+    t, title = TEXTS[lang], SECTION_TITLES[lang]["source"]
+    by_name = {c.name: c.recipient for c in request.connectors}
+    present = dict.fromkeys(d.connector for d in datasets)
+    registries = [c for c in present if any(w in c.lower() for w in _REGISTRY_WORDS)]
+    if not registries:
+        return Section("source", title, (t["source_you"],))
+    items = tuple(_source_item(by_name.get(c), c, lang) for c in registries)
+    return Section("source", title, (t["source_others"], items))
+
+
+def _source_item(recipient: Recipient | None, connector: str, lang: str) -> str:
+    if recipient is None:
+        return TEXTS[lang]["source_item"].format(name=connector, role=connector)
+    return TEXTS[lang]["source_item"].format(name=recipient.name, role=_role(recipient, lang))
+
+
+def _role(recipient: Recipient, lang: str) -> str:
+    return ROLES[lang].get(recipient.role.lower(), recipient.role)
+
+
+def _files_section(datasets: Sequence[DatasetRef], lang: str) -> Section:
+    t = TEXTS[lang]
+    guide = tuple(t[k] for k in ("file_readme", "file_manifest", "file_json", "file_csv"))
+    title = SECTION_TITLES[lang]["files"]
+    if not datasets:
+        return Section("files", title, (t["files_lead"], guide, t["datasets_none"]))
+    listing = tuple(
+        f"data/{d.connector}/{d.dataset} (.json, .csv): {_records(d, lang)}" for d in datasets
+    )
+    return Section("files", title, (t["files_lead"], guide, t["datasets_lead"], listing))
+
+
+def _records(ref: DatasetRef, lang: str) -> str:
+    t = TEXTS[lang]
+    return t["records_one"] if ref.records == 1 else t["records_many"].format(n=ref.records)

@@ -1,0 +1,280 @@
+"""What an agent can do with requests; the CLI and the HTTP API both go through here."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.deadlines import due_date, end_of_day
+from domain.errors import InvalidRequestInput
+from domain.kinds import RequestKind, RequestState, parse_kind
+from domain.messages import (
+    WORKFLOW_NAME,
+    ActionResult,
+    ApprovePlan,
+    CancelRequest,
+    Progress,
+    RequestInput,
+    RetryFailed,
+    VerifyIdentity,
+)
+from domain.subject import parse_agent_ref, parse_subject
+from runtime.keys import keyring_from_settings
+from runtime.policy import load_policy
+from runtime.settings import Settings
+from runtime.subject_hash import subject_hash
+from runtime.temporal import connect
+from store.db import make_engine, upgrade
+from store.registry import RequestRegistry
+from workflows import attributes
+
+
+class RequestNotFound(LookupError):
+    """No request matches what the agent typed."""
+
+
+class ActionRefused(ValueError):
+    """The workflow refused an agent action; the message says why."""
+
+
+class TemporalUnavailable(RuntimeError):
+    """Temporal could not be reached; nothing was started."""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    request_id: str
+    workflow_id: str
+    kind: RequestKind
+    due_on: date
+
+
+@dataclass(frozen=True)
+class ListedRequest:
+    request_id: str
+    kind: str
+    state: str
+    deadline: datetime | None
+    started: datetime | None
+
+
+@dataclass(frozen=True)
+class SubmitForm:
+    """What an agent fills in; validated before anything is written or started."""
+
+    kind: str
+    agent_ref: str
+    email: str | None = None
+    name: str | None = None
+    customer_number: str | None = None
+    language: str = "en"
+    received_on: date | None = None
+
+
+class RequestService:
+    def __init__(
+        self,
+        client: Client,
+        registry: RequestRegistry,
+        *,
+        task_queue: str,
+        deadline_months: int,
+        hash_secret: bytes,
+    ) -> None:
+        self._client = client
+        self._registry = registry
+        self._task_queue = task_queue
+        self._months = deadline_months
+        self._hash_secret = hash_secret
+
+    async def submit(self, form: SubmitForm) -> Submitted:
+        """Validate, register, then start the workflow; undo the registration if it fails."""
+        kind = parse_kind(form.kind)
+        subject = parse_subject(
+            email=form.email,
+            name=form.name,
+            customer_number=form.customer_number,
+            language=form.language,
+        )
+        agent_ref = parse_agent_ref(form.agent_ref)
+        received_at = datetime.now(UTC)
+        received_on = form.received_on or received_at.date()
+        if received_on > received_at.date():
+            raise InvalidRequestInput("The date of receipt cannot be in the future.")
+        request_id = str(uuid.uuid4())
+        req = RequestInput(
+            request_id=request_id,
+            kind=kind,
+            subject=subject,
+            agent_ref=agent_ref,
+            received_at=received_at,
+            due_on=due_date(received_on, self._months),
+            subject_hash=subject_hash(self._hash_secret, subject),
+        )
+        await asyncio.to_thread(
+            self._registry.register,
+            request_id=request_id,
+            workflow_id=workflow_id_for(request_id),
+            kind=kind.value,
+            agent_ref=agent_ref,
+            subject_hash=req.subject_hash,
+            language=subject.language,
+            received_at=received_at,
+            due_on=req.due_on,
+        )
+        try:
+            await self._start(req)
+        except RPCError as err:
+            await asyncio.to_thread(self._registry.remove, request_id)
+            raise TemporalUnavailable(
+                f"Temporal refused or could not take the request ({err.status.name}); "
+                "nothing was started, try again when it is up."
+            ) from None
+        return Submitted(request_id, workflow_id_for(request_id), kind, req.due_on)
+
+    async def _start(self, req: RequestInput) -> None:
+        await self._client.start_workflow(
+            WORKFLOW_NAME,
+            req,
+            id=workflow_id_for(req.request_id),
+            task_queue=self._task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(attributes.DSR_STATE, RequestState.RECEIVED.value),
+                    SearchAttributePair(attributes.DSR_KIND, req.kind.value),
+                    SearchAttributePair(attributes.DSR_DEADLINE, end_of_day(req.due_on)),
+                    SearchAttributePair(attributes.DSR_SUBJECT, req.subject_hash),
+                ]
+            ),
+        )
+
+    async def verify(self, ref: str, agent: str, method: str) -> ActionResult:
+        return await self._update(ref, "verify_identity", VerifyIdentity(agent, method))
+
+    async def approve(self, ref: str, agent: str) -> ActionResult:
+        return await self._update(ref, "approve_plan", ApprovePlan(agent))
+
+    async def cancel(self, ref: str, agent: str, reason: str) -> ActionResult:
+        return await self._update(ref, "cancel", CancelRequest(agent, reason))
+
+    async def retry(self, ref: str, agent: str) -> ActionResult:
+        return await self._update(ref, "retry_failed", RetryFailed(agent))
+
+    async def progress(self, ref: str) -> Progress:
+        handle = await self._handle(ref)
+        try:
+            result: Progress = await handle.query("progress", result_type=Progress)
+        except RPCError as err:
+            raise _translate(err) from None
+        return result
+
+    async def wait_for(self, ref: str, states: set[RequestState], poll: float = 0.5) -> Progress:
+        """Poll until the request reaches one of `states` (callers bound the wait)."""
+        while True:
+            current = await self.progress(ref)
+            if current.state in states:
+                return current
+            await asyncio.sleep(poll)
+
+    async def list(
+        self, *, state: str | None = None, kind: str | None = None, limit: int = 50
+    ) -> list[ListedRequest]:
+        query = " AND ".join(
+            [f"WorkflowType = '{WORKFLOW_NAME}'"]
+            + ([f"DsrState = '{RequestState(state).value}'"] if state else [])
+            + ([f"DsrKind = '{RequestKind(kind).value}'"] if kind else [])
+        )
+        found: list[ListedRequest] = []
+        async for wf in self._client.list_workflows(query, limit=limit):
+            sa = wf.typed_search_attributes
+            found.append(
+                ListedRequest(
+                    request_id=wf.id.removeprefix("dsr-"),
+                    kind=sa.get(attributes.DSR_KIND) or "",
+                    state=sa.get(attributes.DSR_STATE) or "",
+                    deadline=sa.get(attributes.DSR_DEADLINE),
+                    started=wf.start_time,
+                )
+            )
+        return found
+
+    async def _update(self, ref: str, name: str, action: object) -> ActionResult:
+        handle = await self._handle(ref)
+        try:
+            result: ActionResult = await handle.execute_update(
+                name, action, result_type=ActionResult
+            )
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            message = cause.message if isinstance(cause, ApplicationError) else str(cause)
+            raise ActionRefused(message) from None
+        except RPCError as err:
+            raise _translate(err) from None
+        return result
+
+    async def _handle(self, ref: str) -> WorkflowHandle[object, object]:
+        request_id = await asyncio.to_thread(self._resolve, ref)
+        return self._client.get_workflow_handle(workflow_id_for(request_id))
+
+    def _resolve(self, ref: str) -> str:
+        ref = ref.strip().removeprefix("dsr-")
+        row = self._registry.get(ref) or self._registry.find_by_agent_ref(ref)
+        if row is None:
+            raise RequestNotFound(f"No request matches {ref!r}; check the id or agent reference.")
+        return row.request_id
+
+
+def workflow_id_for(request_id: str) -> str:
+    return f"dsr-{request_id}"
+
+
+def _translate(err: RPCError) -> Exception:
+    if err.status is RPCStatusCode.NOT_FOUND:
+        return ActionRefused("The request has already finished; nothing was changed.")
+    return TemporalUnavailable(
+        f"Temporal could not answer ({err.status.name}); try again when it is up."
+    )
+
+
+@asynccontextmanager
+async def open_service(settings: Settings) -> AsyncIterator[RequestService]:
+    """A service connected to Temporal and the registry named by the settings."""
+    keyring = keyring_from_settings()
+    policy = load_policy(settings.policy_file)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade(engine)
+        try:
+            client = await connect(settings, keyring)
+        except RuntimeError:
+            raise TemporalUnavailable(
+                f"Temporal is not reachable at {settings.temporal_address}; "
+                "start the stack (make demo) or set DSR_TEMPORAL_ADDRESS."
+            ) from None
+        yield RequestService(
+            client,
+            RequestRegistry(engine),
+            task_queue=settings.task_queue,
+            deadline_months=policy.deadline_months,
+            hash_secret=keyring.derive("subject-hash"),
+        )
+    finally:
+        engine.dispose()

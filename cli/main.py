@@ -1,0 +1,223 @@
+"""`dsr`: the command support agents use to start and steer subject requests."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from api.service import (
+    ActionRefused,
+    RequestNotFound,
+    RequestService,
+    SubmitForm,
+    TemporalUnavailable,
+    open_service,
+)
+from cli import render
+from domain.errors import InvalidRequestInput
+from domain.kinds import RequestKind, RequestState
+from domain.messages import Progress
+from runtime.keys import KeyringError, generate_key_entry
+from runtime.policy import PolicyError
+from runtime.settings import get_settings
+from store.registry import DuplicateAgentReference
+
+app = typer.Typer(
+    help="Start and steer data subject requests (GDPR Art. 15-21).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+# Errors in what the agent typed (or asked for) exit 2; an unreachable system exits 1.
+INPUT_ERRORS = (
+    InvalidRequestInput,
+    DuplicateAgentReference,
+    RequestNotFound,
+    ActionRefused,
+    PolicyError,
+    KeyringError,
+)
+
+AgentOption = Annotated[
+    str,
+    typer.Option(
+        "--agent",
+        envvar="DSR_AGENT",
+        help="Your name, for the audit trail (default: your login name).",
+    ),
+]
+
+
+def _default_agent() -> str:
+    return os.environ.get("DSR_AGENT") or getpass.getuser()
+
+
+def _run(action: Callable[[RequestService], Awaitable[T]]) -> T:
+    """Run one service action; turn known failures into one sentence and an exit status."""
+
+    async def go() -> T:
+        async with open_service(get_settings()) as service:
+            return await action(service)
+
+    try:
+        return asyncio.run(go())
+    except INPUT_ERRORS as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(2) from None
+    except TemporalUnavailable as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def submit(
+    kind: Annotated[str, typer.Argument(help="access or erasure")],
+    agent_ref: Annotated[
+        str, typer.Option("--agent-ref", help="Your ticket number; unique per request.")
+    ],
+    email: Annotated[str | None, typer.Option(help="The subject's email address.")] = None,
+    name: Annotated[str | None, typer.Option(help="The subject's name, as they gave it.")] = None,
+    customer: Annotated[
+        str | None, typer.Option("--customer", help="The subject's customer number.")
+    ] = None,
+    language: Annotated[str, typer.Option(help="Language of the answer: en or nl.")] = "en",
+    received_on: Annotated[
+        str | None, typer.Option(help="Date the request arrived (YYYY-MM-DD); default today.")
+    ] = None,
+) -> None:
+    """Record a new request and start its workflow."""
+    form = SubmitForm(
+        kind=kind,
+        agent_ref=agent_ref,
+        email=email,
+        name=name,
+        customer_number=customer,
+        language=language,
+        received_on=_parse_date(received_on),
+    )
+    done = _run(lambda s: s.submit(form))
+    out.print(
+        f"Request [bold]{done.request_id}[/bold] ({done.kind.value}) started; "
+        f"due {done.due_on:%Y-%m-%d}. Next: dsr verify {done.request_id} --method '...'"
+    )
+
+
+@app.command()
+def status(ref: Annotated[str, typer.Argument(help="Request id or agent reference.")]) -> None:
+    """Show the state of a request and the progress in each system."""
+    render.progress(out, _run(lambda s: s.progress(ref)))
+
+
+@app.command("list")
+def list_requests(
+    state: Annotated[str | None, typer.Option(help="Only requests in this state.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only requests of this kind.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+) -> None:
+    """List requests through Temporal visibility."""
+    _check_choice("state", state, [s.value for s in RequestState])
+    _check_choice("kind", kind, [k.value for k in RequestKind])
+    render.listing(out, _run(lambda s: s.list(state=state, kind=kind, limit=limit)))
+
+
+@app.command()
+def verify(
+    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    method: Annotated[str, typer.Option(help="How the identity was checked.")],
+    agent: AgentOption = "",
+) -> None:
+    """Attest that the subject's identity was verified (no copies of documents are kept)."""
+    result = _run(lambda s: s.verify(ref, agent or _default_agent(), method))
+    out.print(result.message)
+
+
+@app.command()
+def approve(
+    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    agent: AgentOption = "",
+) -> None:
+    """Approve the erasure plan shown by `dsr status`."""
+    out.print(_run(lambda s: s.approve(ref, agent or _default_agent())).message)
+
+
+@app.command()
+def cancel(
+    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    reason: Annotated[str, typer.Option(help="Why; goes into the audit trail.")],
+    agent: AgentOption = "",
+) -> None:
+    """Cancel a request that has not started erasing yet."""
+    out.print(_run(lambda s: s.cancel(ref, agent or _default_agent(), reason)).message)
+
+
+@app.command()
+def retry(
+    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    agent: AgentOption = "",
+) -> None:
+    """Try a failed step again after fixing its cause (state needs_attention)."""
+    out.print(_run(lambda s: s.retry(ref, agent or _default_agent())).message)
+
+
+@app.command()
+def wait(
+    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    until: Annotated[str, typer.Option(help="State to wait for.")] = "completed",
+    timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 600,
+) -> None:
+    """Wait until a request reaches a state (or a final state), then show it."""
+    _check_choice("until", until, [s.value for s in RequestState])
+    targets = {RequestState(until), *(s for s in RequestState if s.is_final)}
+
+    async def waiting(s: RequestService) -> Progress:
+        return await asyncio.wait_for(s.wait_for(ref, targets), timeout)
+
+    try:
+        progress = _run(waiting)
+    except TimeoutError:
+        err.print(f"[red]error:[/red] The request did not reach {until} within {timeout:g}s.")
+        raise typer.Exit(1) from None
+    render.progress(out, progress)
+
+
+@app.command()
+def keygen() -> None:
+    """Print a new payload-encryption key entry for DSR_CODEC_KEYS or the key file."""
+    out.print(generate_key_entry(), highlight=False)
+
+
+def _parse_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        err.print("[red]error:[/red] The date must look like 2026-11-22 (YYYY-MM-DD).")
+        raise typer.Exit(2) from None
+
+
+def _check_choice(option: str, value: str | None, allowed: list[str]) -> None:
+    if value is not None and value not in allowed:
+        err.print(
+            f"[red]error:[/red] Unknown {option} {value!r}; use one of: {', '.join(allowed)}."
+        )
+        raise typer.Exit(2)
+
+
+def main() -> None:
+    app(prog_name="dsr")
+
+
+if __name__ == "__main__":
+    main()
