@@ -25,7 +25,8 @@ sync: $(VENV_STAMP)
 # Mailman 3 core runs from a virtual environment of its own: its pins clash with ours.
 $(MAILMAN_VENV)/bin/mailman:
 	python3 -m venv $(MAILMAN_VENV)
-	$(MAILMAN_VENV)/bin/pip install --quiet --disable-pip-version-check "mailman==$(MAILMAN_VERSION)"
+	# Mailman 3.3.10 answers 500 on listing endpoints with SQLAlchemy 2.1.
+	$(MAILMAN_VENV)/bin/pip install --quiet --disable-pip-version-check "mailman==$(MAILMAN_VERSION)" "sqlalchemy<2.1"
 
 mailman: $(MAILMAN_VENV)/bin/mailman
 
