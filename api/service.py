@@ -45,6 +45,9 @@ from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
 from workflows import attributes
 
+# An update waits for a worker to run its validator; without a worker it would wait forever.
+UPDATE_TIMEOUT = 60.0
+
 
 class RequestNotFound(LookupError):
     """No request matches what the agent typed."""
@@ -219,9 +222,14 @@ class RequestService:
     async def _update(self, ref: str, name: str, action: object) -> ActionResult:
         handle = await self._handle(ref)
         try:
-            result: ActionResult = await handle.execute_update(
-                name, action, result_type=ActionResult
+            result: ActionResult = await asyncio.wait_for(
+                handle.execute_update(name, action, result_type=ActionResult), UPDATE_TIMEOUT
             )
+        except TimeoutError:
+            raise TemporalUnavailable(
+                f"No worker took the action within {UPDATE_TIMEOUT:g}s; check that the worker "
+                "is running, then try again."
+            ) from None
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             message = cause.message if isinstance(cause, ApplicationError) else str(cause)

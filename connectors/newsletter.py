@@ -261,3 +261,8 @@ def _quote(email: str) -> str:
 
 def _last_segment(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def create(settings: Settings) -> MailmanConnector:
+    """Factory named in policy.toml."""
+    return MailmanConnector.create(settings)

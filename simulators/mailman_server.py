@@ -154,6 +154,14 @@ class MailmanServer:
         _kill_group(pid)
         self._master_pid = None
 
+    def freeze(self, frozen: bool) -> None:
+        """Stop (SIGSTOP) or continue every Mailman process: an outside system that hangs."""
+        pid = self._master_pid or self._read_master_pid()
+        if pid is None:
+            raise MailmanStartError("Mailman is not running.")
+        # The master calls setsid, so its process group holds every runner it started.
+        os.killpg(pid, signal.SIGSTOP if frozen else signal.SIGCONT)
+
     def __enter__(self) -> MailmanServer:
         self.start()
         return self

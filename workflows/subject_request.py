@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         ExportSummary,
         Located,
         Outcome,
+        OutcomeStatus,
         Phase,
     )
     from domain.subject import Hints
@@ -124,7 +125,7 @@ class SubjectRequestWorkflow:
         await self._enter(RequestState.DISCOVERING, "system", "discovery_started")
         located = await self._discover()
         if self._req.kind is RequestKind.ACCESS:
-            return await self._deliver_access(located)
+            return await self._deliver_access([loc for loc in located if loc.found])
         return await self._carry_out_erasure(located)
 
     # --- discovery ---
@@ -138,7 +139,7 @@ class SubjectRequestWorkflow:
         for loc in found:
             hints = hints.merge(loc.hints)
         found += await self._gather(dependent, lambda c: self._locate(c, hints))
-        return [loc for loc in found if loc.found]
+        return found
 
     async def _locate(self, c: ConnectorInfo, hints: Hints) -> Located:
         loc = await self._connector_call(
@@ -189,7 +190,14 @@ class SubjectRequestWorkflow:
 
     # --- erasure ---
 
-    async def _carry_out_erasure(self, located: list[Located]) -> RequestResult:
+    async def _carry_out_erasure(self, everywhere: list[Located]) -> RequestResult:
+        located = [loc for loc in everywhere if loc.found]
+        # Systems that hold nothing still appear in the proof: the subject sees all we checked.
+        nothing_found = [
+            Outcome(loc.connector, OutcomeStatus.NOT_FOUND, "No data of the subject was found.")
+            for loc in everywhere
+            if not loc.found
+        ]
         await self._enter(RequestState.PLANNING, "system", "planning_erasure")
         today = workflow.now().date()
         self._plans = tuple(
@@ -209,7 +217,8 @@ class SubjectRequestWorkflow:
         await self._wait_for(lambda: bool(self._approved_by))
         await self._enter(RequestState.EXECUTING, self._approved_by, "erasure_started")
         plans = {p.connector: p for p in self._plans}
-        outcomes = await self._gather(located, lambda loc: self._erase(loc, plans[loc.connector]))
+        erased = await self._gather(located, lambda loc: self._erase(loc, plans[loc.connector]))
+        outcomes = erased + nothing_found
         await self._enter(RequestState.COMPILING, "system", "compiling_proof")
         proof = await self._call(
             "compile_proof",

@@ -1,0 +1,339 @@
+"""The agent HTTP API: requests, downloads and the Temporal UI's remote codec."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, ExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import PurePosixPath
+from typing import Annotated, Any, BinaryIO, cast
+from urllib.parse import quote
+
+import structlog
+from cryptography.exceptions import InvalidTag
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from google.protobuf import json_format
+from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from temporalio.api.common.v1 import Payload, Payloads
+
+from api.auth import APPROVE, READ, STEER, Principal, TokenTable, require
+from api.service import (
+    ActionRefused,
+    ListedRequest,
+    RequestNotFound,
+    RequestService,
+    SubmitForm,
+    Submitted,
+    TemporalUnavailable,
+    open_service,
+)
+from domain.errors import InvalidRequestInput
+from domain.kinds import RequestKind, RequestState
+from domain.messages import ActionResult, Progress
+from runtime.codec import EncryptionCodec
+from runtime.keys import Keyring, KeyringError, keyring_from_settings
+from runtime.links import LinkInvalid, verify_link
+from runtime.settings import Settings
+from store.blobs import BlobNotFound, BlobStore, InvalidBlobKey, blob_store_from_url
+from store.registry import DuplicateAgentReference
+
+log = structlog.get_logger()
+
+_CHUNK = 1 << 16
+_CONTENT_TYPES = {
+    ".zip": "application/zip",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json",
+}
+_ERROR_STATUS: dict[type[Exception], int] = {
+    InvalidRequestInput: 400,
+    RequestNotFound: 404,
+    DuplicateAgentReference: 409,
+    ActionRefused: 409,
+    TemporalUnavailable: 503,
+}
+
+
+ServiceFactory = Callable[[Settings], AbstractAsyncContextManager[RequestService]]
+
+
+@dataclass(frozen=True)
+class _Runtime:
+    service: RequestService
+    blobs: BlobStore
+    link_secret: bytes
+    codec: EncryptionCodec
+
+
+def _runtime(request: Request) -> _Runtime:
+    return cast(_Runtime, request.app.state.runtime)
+
+
+Runtime = Annotated[_Runtime, Depends(_runtime)]
+Reader = Annotated[Principal, Depends(require(*READ))]
+Steerer = Annotated[Principal, Depends(require(*STEER))]
+Approver = Annotated[Principal, Depends(require(*APPROVE))]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SubmitBody(_Body):
+    kind: str
+    agent_ref: str
+    email: str | None = None
+    name: str | None = None
+    customer_number: str | None = None
+    language: str = "en"
+    received_on: date | None = None
+
+
+class VerifyBody(_Body):
+    method: str
+
+
+class CancelBody(_Body):
+    reason: str
+
+
+requests = APIRouter(prefix="/requests", tags=["requests"])
+
+
+@requests.post("", status_code=201, response_model=Submitted)
+async def submit(body: SubmitBody, rt: Runtime, who: Steerer) -> Submitted:
+    """Record a new request and start its workflow."""
+    done = await rt.service.submit(SubmitForm(**body.model_dump()))
+    log.info("request_submitted", request_id=done.request_id, kind=done.kind, agent=who.name)
+    return done
+
+
+@requests.get("", response_model=list[ListedRequest])
+async def list_requests(
+    rt: Runtime,
+    _: Reader,
+    state: str | None = None,
+    kind: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> list[ListedRequest]:
+    """Requests through Temporal visibility, optionally by state and kind."""
+    _check_choice("state", state, RequestState)
+    _check_choice("kind", kind, RequestKind)
+    return await rt.service.list(state=state, kind=kind, limit=limit)
+
+
+@requests.get("/{ref}", response_model=Progress)
+async def progress(ref: str, rt: Runtime, _: Reader) -> Progress:
+    """The state of a request and the progress in each system."""
+    return await rt.service.progress(ref)
+
+
+@requests.post("/{ref}/verify", response_model=ActionResult)
+async def verify(ref: str, body: VerifyBody, rt: Runtime, who: Steerer) -> ActionResult:
+    """Attest that the subject's identity was verified."""
+    return _acted("verify", ref, who, await rt.service.verify(ref, who.name, body.method))
+
+
+@requests.post("/{ref}/approve", response_model=ActionResult)
+async def approve(ref: str, rt: Runtime, who: Approver) -> ActionResult:
+    """Approve the erasure plan (officers only)."""
+    return _acted("approve", ref, who, await rt.service.approve(ref, who.name))
+
+
+@requests.post("/{ref}/cancel", response_model=ActionResult)
+async def cancel(ref: str, body: CancelBody, rt: Runtime, who: Steerer) -> ActionResult:
+    """Cancel a request that has not started erasing yet."""
+    return _acted("cancel", ref, who, await rt.service.cancel(ref, who.name, body.reason))
+
+
+@requests.post("/{ref}/retry", response_model=ActionResult)
+async def retry(ref: str, rt: Runtime, who: Steerer) -> ActionResult:
+    """Try a failed step again after its cause was fixed."""
+    return _acted("retry", ref, who, await rt.service.retry(ref, who.name))
+
+
+def _acted(action: str, ref: str, who: Principal, result: ActionResult) -> ActionResult:
+    log.info("request_action", action=action, ref=ref, agent=who.name, state=result.state)
+    return result
+
+
+def _check_choice(option: str, value: str | None, allowed: type[StrEnum]) -> None:
+    choices = [c.value for c in allowed]
+    if value is not None and value not in choices:
+        raise InvalidRequestInput(f"Unknown {option} {value!r}; use one of: {', '.join(choices)}.")
+
+
+downloads = APIRouter(tags=["downloads"])
+
+
+@downloads.get("/downloads/{token}", response_class=StreamingResponse)
+async def download(token: str, rt: Runtime) -> StreamingResponse:
+    """Stream a delivered document; the signed, expiring token is the credential."""
+    try:
+        key = verify_link(rt.link_secret, token)
+    except LinkInvalid as err:
+        expired = "expired" in str(err)  # verify_link words expiry and forgery differently
+        log.info("download_refused", reason="expired" if expired else "invalid")
+        raise HTTPException(410 if expired else 403, detail=str(err)) from None
+    try:
+        stack, stream = await run_in_threadpool(_open_blob, rt.blobs, key)
+    except (BlobNotFound, InvalidBlobKey):
+        gone = "This document is no longer stored; ask for a new link."
+        raise HTTPException(404, detail=gone) from None
+    name = PurePosixPath(key).name
+    return StreamingResponse(
+        _chunks(stack, stream),
+        media_type=_CONTENT_TYPES.get(PurePosixPath(name).suffix, "application/octet-stream"),
+        headers={
+            "Content-Disposition": _attachment(name),
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _open_blob(blobs: BlobStore, key: str) -> tuple[ExitStack, BinaryIO]:
+    """Open before the response starts, so a missing blob is a 404 and not a broken stream."""
+    stack = ExitStack()
+    return stack, stack.enter_context(blobs.open_read(key))
+
+
+async def _chunks(stack: ExitStack, stream: BinaryIO) -> AsyncIterator[bytes]:
+    try:
+        while chunk := await run_in_threadpool(stream.read, _CHUNK):
+            yield chunk
+    finally:
+        await run_in_threadpool(stack.close)
+
+
+def _attachment(name: str) -> str:
+    quoted = quote(name)
+    if quoted == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename*=utf-8''{quoted}"
+
+
+codec = APIRouter(prefix="/codec", tags=["codec"])
+
+
+@codec.post("/encode")
+async def encode(request: Request, rt: Runtime, _: Reader) -> Response:
+    """Encrypt payloads the way the worker does (Temporal remote codec protocol)."""
+    return await _apply(request, rt.codec.encode)
+
+
+@codec.post("/decode")
+async def decode(request: Request, rt: Runtime, _: Reader) -> Response:
+    """Decrypt payloads for the Temporal UI (Temporal remote codec protocol)."""
+    return await _apply(request, rt.codec.decode)
+
+
+async def _apply(
+    request: Request, transform: Callable[[Sequence[Payload]], Awaitable[list[Payload]]]
+) -> Response:
+    try:
+        payloads = json_format.Parse(await request.body(), Payloads())
+    except (json_format.ParseError, ValueError):
+        raise HTTPException(
+            400, detail='The body must be {"payloads": [...]} as in the Temporal codec protocol.'
+        ) from None
+    try:
+        out = await transform(payloads.payloads)
+    except (KeyringError, InvalidTag, KeyError, ValueError):
+        raise HTTPException(
+            400, detail="A payload could not be decrypted with the configured keys."
+        ) from None
+    body = json_format.MessageToJson(Payloads(payloads=out))
+    return Response(content=body, media_type="application/json")
+
+
+meta = APIRouter(tags=["meta"])
+
+
+@meta.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+def create_app(
+    settings: Settings,
+    *,
+    service_factory: ServiceFactory | None = None,
+    blobs: BlobStore | None = None,
+    keyring: Keyring | None = None,
+) -> FastAPI:
+    """The API for `settings`; tests inject the service, blob store and keyring."""
+    tokens = TokenTable.parse(settings.agent_tokens)
+    open_agent_service: ServiceFactory = service_factory or open_service
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_agent_service(settings) as service:
+            ring = keyring or keyring_from_settings()
+            store = blobs or blob_store_from_url(
+                settings.resolved_blob_url,
+                endpoint_url=settings.s3_endpoint_url,
+                region=settings.s3_region,
+            )
+            app.state.runtime = _Runtime(
+                service, store, ring.derive("download-links"), EncryptionCodec(ring)
+            )
+            log.info("api_ready", tokens=len(tokens))
+            yield
+
+    app = FastAPI(title="dsr agent API", lifespan=lifespan)
+    app.state.tokens = tokens
+    for router in (requests, downloads, codec, meta):
+        app.include_router(router)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[settings.temporal_ui_url.rstrip("/")],
+        allow_methods=["POST"],
+        allow_headers=["Authorization", "Content-Type", "X-Namespace"],
+        allow_credentials=True,
+    )
+    _install_error_handlers(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """Every error is `{"error": "<one sentence>"}`, never a stack trace or submitted values."""
+    for exc_type in (*_ERROR_STATUS, RequestValidationError, HTTPException, Exception):
+        app.add_exception_handler(exc_type, _error_response)
+
+
+async def _error_response(_: Request, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):
+        return JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
+    if isinstance(exc, RequestValidationError):
+        return JSONResponse({"error": describe_validation(exc.errors())}, 400)
+    status_code = next((c for t, c in _ERROR_STATUS.items() if isinstance(exc, t)), None)
+    if status_code is None:
+        log.error("api_failed", error=type(exc).__name__)
+        return JSONResponse({"error": "Something went wrong on our side; try again later."}, 500)
+    log.info("api_refused", error=type(exc).__name__, status=status_code)
+    return JSONResponse({"error": str(exc)}, status_code)
+
+
+def describe_validation(errors: Sequence[Any]) -> str:
+    """One sentence about the first problem; names the field but never echoes its value."""
+    first: dict[str, Any] = dict(errors[0]) if errors else {}
+    kind = first.get("type", "")
+    field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
+    if kind == "json_invalid":
+        return "The request body is not valid JSON; send a JSON object."
+    if not field:
+        return "The request body must be a JSON object with the fields listed in /docs."
+    if kind == "extra_forbidden":
+        return f"Unknown field {field!r}; see /docs for the fields this endpoint takes."
+    if kind == "missing":
+        return f"The field {field!r} is required."
+    return f"The field {field!r} is not valid: {first.get('msg', 'wrong type or format')}."

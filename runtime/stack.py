@@ -1,0 +1,243 @@
+"""The embedded default stack: Temporal dev server, Mailman, worker and API as child processes.
+
+Used by `make demo` and by the end-to-end tests, each with its own home directory and ports.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from runtime.keys import generate_key_entry
+from simulators.administration import SeedSummary, create_and_seed
+from simulators.mailman_server import MailmanServer, find_mailman_bin, free_port
+from workflows.attributes import ALL
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+NEWSLETTER_LIST = "newsletter@lists.example.nl"
+
+
+class StackError(RuntimeError):
+    """A part of the stack did not come up; the message says which and where its log is."""
+
+
+@dataclass(frozen=True)
+class StackPorts:
+    temporal: int = 7233
+    temporal_ui: int = 8233
+    api: int = 8000
+    mailman: int = 8001
+
+    @classmethod
+    def free(cls) -> StackPorts:
+        return cls(free_port(), free_port(), free_port(), free_port())
+
+
+@dataclass
+class Stack:
+    """Starts and stops every process of the embedded stack under `home`."""
+
+    home: Path
+    ports: StackPorts = field(default_factory=StackPorts)
+    today: date = field(default_factory=date.today)
+    customers: int = 60
+    agent_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    officer_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    _procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    _mailman: MailmanServer | None = None
+    seed: SeedSummary | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The DSR_* settings every process of this stack shares."""
+        return {
+            "DSR_HOME": str(self.home),
+            "DSR_POLICY_FILE": str(REPO / "policy.toml"),
+            "DSR_TEMPORAL_ADDRESS": f"127.0.0.1:{self.ports.temporal}",
+            "DSR_TEMPORAL_UI_URL": f"http://localhost:{self.ports.temporal_ui}",
+            "DSR_CODEC_KEY_FILE": str(self.home / "codec.key"),
+            "DSR_MAILMAN_URL": f"http://127.0.0.1:{self.ports.mailman}/3.1",
+            "DSR_MAILMAN_PASSWORD": self._mailman_password,
+            "DSR_API_PORT": str(self.ports.api),
+            "DSR_API_URL": f"http://127.0.0.1:{self.ports.api}",
+            "DSR_AGENT_TOKENS": (
+                f"{self.agent_token}:agent:demo-agent,{self.officer_token}:officer:demo-officer"
+            ),
+        }
+
+    @property
+    def _mailman_password(self) -> str:
+        path = self.home / "mailman-password"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(16))
+        return path.read_text().strip()
+
+    def child_env(self) -> dict[str, str]:
+        return {**os.environ, **self.env}
+
+    def start(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        self._ensure_key()
+        self.seed = create_and_seed(
+            f"sqlite:///{self._fresh(self.home / 'administration.sqlite3')}",
+            customers=self.customers,
+            today=self.today,
+        )
+        self._start_temporal()
+        self._start_mailman()
+        self.start_worker()
+        self._start_process("api", [sys.executable, "-m", "api"])
+        self._wait_http("api", f"http://127.0.0.1:{self.ports.api}/healthz")
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        return self._start_process("worker", [sys.executable, str(REPO / "worker.py")])
+
+    def kill_worker(self) -> None:
+        """SIGKILL the worker, as a crash would."""
+        proc = self._procs.pop("worker")
+        proc.kill()
+        proc.wait()
+
+    def freeze_mailman(self, frozen: bool) -> None:
+        assert self._mailman is not None
+        self._mailman.freeze(frozen)
+
+    def stop(self) -> None:
+        for name in ("api", "worker", "temporal"):
+            proc = self._procs.pop(name, None)
+            if proc is not None:
+                _terminate(proc)
+        if self._mailman is not None:
+            self._mailman.stop()
+            self._mailman = None
+
+    def __enter__(self) -> Stack:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def log_path(self, name: str) -> Path:
+        return self.home / "logs" / f"{name}.log"
+
+    def ui_link(self, workflow_id: str) -> str:
+        return (
+            f"http://localhost:{self.ports.temporal_ui}/namespaces/default/workflows/{workflow_id}"
+        )
+
+    # --- parts ---
+
+    def _ensure_key(self) -> None:
+        key_file = self.home / "codec.key"
+        if not key_file.exists():
+            key_file.write_text(generate_key_entry() + "\n")
+            key_file.chmod(0o600)
+
+    def _start_temporal(self) -> None:
+        _require_free("Temporal", self.ports.temporal)
+        args = [
+            str(BIN / "temporal"), "server", "start-dev",
+            "--ip", "127.0.0.1",
+            "--port", str(self.ports.temporal),
+            "--ui-port", str(self.ports.temporal_ui),
+            "--db-filename", str(self.home / "temporal.db"),
+            "--ui-codec-endpoint", f"http://127.0.0.1:{self.ports.api}/codec",
+            "--log-level", "warn",
+        ]  # fmt: skip
+        for key in ALL:
+            kind = "Datetime" if key.indexed_value_type.name.endswith("DATETIME") else "Keyword"
+            args += ["--search-attribute", f"{key.name}={kind}"]
+        self._start_process("temporal", args)
+        self._wait_port("temporal", self.ports.temporal)
+
+    def _start_mailman(self) -> None:
+        workdir = self.home / "mailman"
+        self._mailman = MailmanServer(
+            workdir, find_mailman_bin(), port=self.ports.mailman, password=self._mailman_password
+        )
+        self._mailman.start()
+        list_id = self._mailman.ensure_list(NEWSLETTER_LIST)
+        assert self.seed is not None
+        for customer in self.seed.customers:
+            if customer.newsletter:
+                self._mailman.subscribe(list_id, customer.email, customer.name)
+
+    def _start_process(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+        log = self.log_path(name)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("ab") as out:
+            proc = subprocess.Popen(
+                args, stdout=out, stderr=subprocess.STDOUT, env=self.child_env(), cwd=REPO,
+                start_new_session=True,
+            )  # fmt: skip
+        self._procs[name] = proc
+        return proc
+
+    def _fresh(self, path: Path) -> Path:
+        """The demo's administration database starts from the seed every run."""
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return path
+
+    def _wait_port(self, name: str, port: int, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._check_alive(name)
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            time.sleep(0.2)
+        raise StackError(f"{name} did not open port {port}; see {self.log_path(name)}.")
+
+    def _wait_http(self, name: str, url: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._check_alive(name)
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise StackError(f"{name} did not answer at {url}; see {self.log_path(name)}.")
+
+    def _check_alive(self, name: str) -> None:
+        proc = self._procs.get(name)
+        if proc is not None and proc.poll() is not None:
+            raise StackError(
+                f"{name} exited with status {proc.returncode}; see {self.log_path(name)}."
+            )
+
+
+def _require_free(name: str, port: int) -> None:
+    with socket.socket() as s:
+        if s.connect_ex(("127.0.0.1", port)) == 0:
+            raise StackError(
+                f"Port {port} for {name} is already in use; stop the other stack first."
+            )
+
+
+def _terminate(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

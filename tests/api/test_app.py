@@ -1,0 +1,440 @@
+"""The agent API over a double of RequestService: auth, errors, downloads, codec, real HTTP."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from unittest.mock import NonCallableMagicMock, create_autospec
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from google.protobuf import json_format
+from temporalio.api.common.v1 import Payload, Payloads
+
+from api.app import ServiceFactory, create_app
+from api.service import (
+    ActionRefused,
+    ListedRequest,
+    RequestNotFound,
+    RequestService,
+    SubmitForm,
+    Submitted,
+    TemporalUnavailable,
+)
+from domain.errors import InvalidRequestInput
+from domain.kinds import RequestKind, RequestState
+from domain.messages import ActionResult, ConnectorProgress, Progress
+from domain.records import ConnectorPlan, PlanAction, PlanItem
+from runtime.keys import Keyring, generate_key_entry
+from runtime.links import sign_link
+from runtime.settings import Settings
+from store.blobs import LocalBlobStore
+from store.registry import DuplicateAgentReference
+
+UI = "http://localhost:8233"
+EMAIL = "subject@example.com"
+AUTH = {role: {"Authorization": f"Bearer t-{role}"} for role in ("agent", "officer", "auditor")}
+SUBMIT = {"kind": "access", "agent_ref": "T-1", "email": EMAIL, "received_on": "2026-01-15"}
+DUE = date(2026, 2, 15)
+PLAN = ConnectorPlan(
+    "billing", (PlanItem("invoices", PlanAction.RETAIN, 3, "tax law", date(2033, 1, 1)),), ("vps",)
+)
+PROGRESS = Progress(
+    "r1",
+    RequestKind.ERASURE,
+    RequestState.AWAITING_APPROVAL,
+    DUE,
+    connectors=(ConnectorProgress("billing", "primary", "planned", records=3),),
+    plans=(PLAN,),
+)
+STARTED = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def service() -> NonCallableMagicMock:
+    """A double of RequestService; autospec checks every call against the real signatures."""
+    double: NonCallableMagicMock = create_autospec(RequestService, instance=True)
+    double.submit.return_value = Submitted("r1", "dsr-r1", RequestKind.ACCESS, DUE)
+    double.progress.return_value = PROGRESS
+    double.list.return_value = [ListedRequest("r1", "access", "verifying", None, STARTED)]
+    for action in ("verify", "approve", "cancel", "retry"):
+        result = ActionResult(RequestState.EXECUTING, f"{action} done.")
+        getattr(double, action).return_value = result
+    return double
+
+
+def serving(service: RequestService) -> ServiceFactory:
+    @asynccontextmanager
+    async def factory(_: Settings) -> AsyncIterator[RequestService]:
+        yield service
+
+    return factory
+
+
+@pytest.fixture
+def keyring() -> Keyring:
+    return Keyring.parse(generate_key_entry("k1"))
+
+
+@pytest.fixture
+def blobs(tmp_path: Path) -> LocalBlobStore:
+    return LocalBlobStore(tmp_path / "blobs")
+
+
+@pytest.fixture
+def app(
+    tmp_path: Path, service: NonCallableMagicMock, blobs: LocalBlobStore, keyring: Keyring
+) -> FastAPI:
+    settings = Settings(
+        home=tmp_path,
+        agent_tokens="t-agent:agent:Anna,t-officer:officer:Olaf,t-auditor:auditor:Aude",
+        temporal_ui_url=UI,
+    )
+    return create_app(settings, service_factory=serving(service), blobs=blobs, keyring=keyring)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://api.test") as http,
+    ):
+        yield http
+
+
+def assert_one_sentence(response: httpx.Response, status: int) -> str:
+    assert response.status_code == status
+    assert set(response.json()) == {"error"}
+    error: str = response.json()["error"]
+    assert error.endswith(".") and "\n" not in error and "Traceback" not in error
+    return error
+
+
+# --- auth ---
+
+EVERYONE, STEERERS, OFFICERS = {"agent", "officer", "auditor"}, {"agent", "officer"}, {"officer"}
+ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
+    ("GET", "/requests", None, EVERYONE),
+    ("GET", "/requests/r1", None, EVERYONE),
+    ("POST", "/requests", SUBMIT, STEERERS),
+    ("POST", "/requests/r1/verify", {"method": "call-back"}, STEERERS),
+    ("POST", "/requests/r1/cancel", {"reason": "withdrawn"}, STEERERS),
+    ("POST", "/requests/r1/retry", None, STEERERS),
+    ("POST", "/requests/r1/approve", None, OFFICERS),
+    ("POST", "/codec/encode", {"payloads": []}, EVERYONE),
+    ("POST", "/codec/decode", {"payloads": []}, EVERYONE),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "allowed"), ENDPOINTS)
+async def test_role_matrix(
+    client: httpx.AsyncClient, method: str, path: str, body: Any, allowed: set[str]
+) -> None:
+    for headers in ({}, {"Authorization": "Bearer t-x"}, {"Authorization": "Basic dC1hZ2VudA=="}):
+        refused = await client.request(method, path, json=body, headers=headers)
+        assert refused.status_code == 401
+        assert refused.headers["WWW-Authenticate"] == "Bearer"
+    for role, headers in AUTH.items():
+        response = await client.request(method, path, json=body, headers=headers)
+        assert response.status_code in ({200, 201} if role in allowed else {403}), role
+
+
+async def test_actions_are_taken_in_the_callers_name(
+    client: httpx.AsyncClient, service: NonCallableMagicMock
+) -> None:
+    response = await client.post("/requests/T-1/approve", headers=AUTH["officer"])
+    assert response.json() == {"state": "executing", "message": "approve done."}
+    service.approve.assert_awaited_once_with("T-1", "Olaf")
+    await client.post("/requests/T-1/verify", json={"method": "call-back"}, headers=AUTH["agent"])
+    service.verify.assert_awaited_once_with("T-1", "Anna", "call-back")
+    await client.post("/requests/T-1/cancel", json={"reason": "withdrawn"}, headers=AUTH["agent"])
+    service.cancel.assert_awaited_once_with("T-1", "Anna", "withdrawn")
+    await client.post("/requests/T-1/retry", headers=AUTH["officer"])
+    service.retry.assert_awaited_once_with("T-1", "Olaf")
+
+
+async def test_agent_is_not_a_body_field(
+    client: httpx.AsyncClient, service: NonCallableMagicMock
+) -> None:
+    body = {"method": "call-back", "agent": "Mallory"}
+    response = await client.post("/requests/r1/verify", json=body, headers=AUTH["agent"])
+    assert "'agent'" in assert_one_sentence(response, 400)
+    assert service.mock_calls == []
+
+
+async def test_approve_takes_an_officer(
+    client: httpx.AsyncClient, service: NonCallableMagicMock
+) -> None:
+    response = await client.post("/requests/r1/approve", headers=AUTH["agent"])
+    assert "officer" in assert_one_sentence(response, 403)
+    assert service.mock_calls == []
+
+
+# --- requests ---
+
+
+async def test_submit_answers_201(client: httpx.AsyncClient, service: NonCallableMagicMock) -> None:
+    response = await client.post("/requests", json=SUBMIT, headers=AUTH["agent"])
+    assert response.status_code == 201
+    assert response.json() == {
+        "request_id": "r1",
+        "workflow_id": "dsr-r1",
+        "kind": "access",
+        "due_on": "2026-02-15",
+    }
+    form = SubmitForm("access", "T-1", email=EMAIL, received_on=date(2026, 1, 15))
+    service.submit.assert_awaited_once_with(form)
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (InvalidRequestInput("The email address is malformed; check it."), 400),
+        (DuplicateAgentReference("T-1", "r0"), 409),
+        (TemporalUnavailable("Temporal could not answer (UNAVAILABLE); try again."), 503),
+    ],
+)
+async def test_submit_errors_map_to_status(
+    client: httpx.AsyncClient, service: NonCallableMagicMock, error: Exception, status: int
+) -> None:
+    service.submit.side_effect = error
+    response = await client.post("/requests", json=SUBMIT, headers=AUTH["agent"])
+    assert assert_one_sentence(response, status) == str(error)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"kind": "access", "agent_ref": "T-1", "email": "subject@example.com"',
+        b'{"kind": "access", "agent_ref": "T-1", "emial": "subject@example.com"}',
+        b'{"kind": "access", "agent_ref": "T-1", "email": ["subject@example.com"]}',
+        b'{"kind": "access", "agent_ref": "T-1", "received_on": "subject@example.com"}',
+        b'{"kind": "access", "email": "subject@example.com"}',
+        b'["subject@example.com"]',
+        b"",
+    ],
+    ids=["malformed", "unknown-field", "wrong-type", "bad-date", "missing", "array", "empty"],
+)
+async def test_bad_bodies_are_400_without_echoing_them(
+    client: httpx.AsyncClient, service: NonCallableMagicMock, content: bytes
+) -> None:
+    headers = {**AUTH["agent"], "Content-Type": "application/json"}
+    response = await client.post("/requests", content=content, headers=headers)
+    assert_one_sentence(response, 400)
+    assert "example" not in response.text
+    assert service.mock_calls == []
+
+
+async def test_unknown_field_is_named(client: httpx.AsyncClient) -> None:
+    response = await client.post("/requests", json={**SUBMIT, "emial": EMAIL}, headers=AUTH["agent"])
+    assert "'emial'" in assert_one_sentence(response, 400)
+
+
+async def test_list_passes_filters(
+    client: httpx.AsyncClient, service: NonCallableMagicMock
+) -> None:
+    query = {"state": "verifying", "kind": "access", "limit": 5}
+    response = await client.get("/requests", params=query, headers=AUTH["auditor"])
+    assert response.json() == [
+        {
+            "request_id": "r1",
+            "kind": "access",
+            "state": "verifying",
+            "deadline": None,
+            "started": "2026-01-15T09:30:00Z",
+        }
+    ]
+    service.list.assert_awaited_once_with(state="verifying", kind="access", limit=5)
+
+
+@pytest.mark.parametrize(
+    "params", [{"state": "lost"}, {"kind": "gossip"}, {"limit": 0}, {"limit": "many"}]
+)
+async def test_list_rejects_bad_filters(
+    client: httpx.AsyncClient, service: NonCallableMagicMock, params: dict[str, Any]
+) -> None:
+    response = await client.get("/requests", params=params, headers=AUTH["agent"])
+    assert_one_sentence(response, 400)
+    assert service.mock_calls == []
+
+
+async def test_progress_is_json_with_iso_dates(client: httpx.AsyncClient) -> None:
+    response = await client.get("/requests/T-1", headers=AUTH["auditor"])
+    body = response.json()
+    assert (body["state"], body["due_on"], body["archive"]) == ("awaiting_approval", "2026-02-15", None)
+    assert body["connectors"][0] == {
+        "connector": "billing",
+        "phase": "primary",
+        "step": "planned",
+        "records": 3,
+        "outcome": None,
+        "error": "",
+    }
+    assert body["plans"][0]["items"][0]["until"] == "2033-01-01"
+    assert body["plans"][0]["active_services"] == ["vps"]
+
+
+async def test_unknown_ref_is_404(client: httpx.AsyncClient, service: NonCallableMagicMock) -> None:
+    missing = RequestNotFound("No request matches 'T-9'; check the id or agent reference.")
+    service.progress.side_effect = service.retry.side_effect = missing
+    assert_one_sentence(await client.get("/requests/T-9", headers=AUTH["agent"]), 404)
+    assert_one_sentence(await client.post("/requests/T-9/retry", headers=AUTH["agent"]), 404)
+
+
+async def test_refused_action_is_409(
+    client: httpx.AsyncClient, service: NonCallableMagicMock
+) -> None:
+    service.approve.side_effect = ActionRefused("There is no plan to approve yet; wait.")
+    response = await client.post("/requests/r1/approve", headers=AUTH["officer"])
+    assert assert_one_sentence(response, 409) == "There is no plan to approve yet; wait."
+
+
+async def test_healthz(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+
+
+# --- downloads ---
+
+
+def link_token(keyring: Keyring, key: str, expires_in: int = 60, now: float | None = None) -> str:
+    return sign_link(keyring.derive("download-links"), key, expires_in, now=now)
+
+
+async def test_download_streams_the_blob(
+    client: httpx.AsyncClient, blobs: LocalBlobStore, keyring: Keyring
+) -> None:
+    data = bytes(range(256)) * 1024  # several chunks
+    blobs.put_bytes("requests/r1/archive.zip", data)
+    response = await client.get(f"/downloads/{link_token(keyring, 'requests/r1/archive.zip')}")
+    assert response.status_code == 200
+    assert response.content == data
+    assert response.headers["content-type"] == "application/zip"
+    assert response.headers["content-disposition"] == 'attachment; filename="archive.zip"'
+    assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [("proof.txt", "text/plain; charset=utf-8"), ("manifest.json", "application/json")],
+)
+async def test_download_content_types(
+    client: httpx.AsyncClient, blobs: LocalBlobStore, keyring: Keyring, name: str, content_type: str
+) -> None:
+    blobs.put_bytes(f"requests/r1/{name}", b"{}")
+    response = await client.get(f"/downloads/{link_token(keyring, f'requests/r1/{name}')}")
+    assert response.headers["content-type"] == content_type
+
+
+async def test_tampered_link_is_403(
+    client: httpx.AsyncClient, blobs: LocalBlobStore, keyring: Keyring
+) -> None:
+    blobs.put_bytes("requests/r1/archive.zip", b"zip")
+    token = link_token(keyring, "requests/r1/archive.zip")
+    body, mac = token.split(".")
+    forged_body = base64.urlsafe_b64encode(b"9999999999:requests/r2/archive.zip").decode()
+    for forged in (f"{body}.{mac[:-2]}AA", f"{forged_body.rstrip('=')}.{mac}", "not-a-token"):
+        response = await client.get(f"/downloads/{forged}")
+        assert_one_sentence(response, 403)
+
+
+async def test_expired_link_is_410(
+    client: httpx.AsyncClient, blobs: LocalBlobStore, keyring: Keyring
+) -> None:
+    blobs.put_bytes("requests/r1/archive.zip", b"zip")
+    token = link_token(keyring, "requests/r1/archive.zip", 60, now=time.time() - 120)
+    assert "expired" in assert_one_sentence(await client.get(f"/downloads/{token}"), 410)
+
+
+async def test_missing_blob_is_404(client: httpx.AsyncClient, keyring: Keyring) -> None:
+    token = link_token(keyring, "requests/r1/gone.zip")
+    assert_one_sentence(await client.get(f"/downloads/{token}"), 404)
+
+
+# --- codec ---
+
+
+async def test_codec_round_trip_hides_the_plaintext(client: httpx.AsyncClient) -> None:
+    plain = Payload(metadata={"encoding": b"json/plain"}, data=f'{{"email": "{EMAIL}"}}'.encode())
+    original = json_format.MessageToDict(Payloads(payloads=[plain]))
+    encoded = await client.post("/codec/encode", json=original, headers=AUTH["agent"])
+    assert encoded.status_code == 200
+    assert EMAIL not in encoded.text
+    assert original["payloads"][0]["data"] not in encoded.text
+    assert (
+        encoded.json()["payloads"][0]["metadata"]["encoding"]
+        == base64.b64encode(b"binary/encrypted").decode()
+    )
+    decoded = await client.post("/codec/decode", json=encoded.json(), headers=AUTH["auditor"])
+    assert decoded.status_code == 200
+    assert decoded.json() == original
+
+
+async def test_codec_rejects_a_foreign_body(client: httpx.AsyncClient) -> None:
+    response = await client.post("/codec/decode", json={"items": []}, headers=AUTH["agent"])
+    assert_one_sentence(response, 400)
+
+
+async def test_codec_rejects_ciphertext_from_another_key(client: httpx.AsyncClient) -> None:
+    other = {"encoding": b"binary/encrypted", "encryption-key-id": b"k1"}
+    payload = Payload(metadata=other, data=b"\0" * 40)
+    body = json_format.MessageToDict(Payloads(payloads=[payload]))
+    assert_one_sentence(await client.post("/codec/decode", json=body, headers=AUTH["agent"]), 400)
+
+
+async def test_cors_preflight_answers_the_temporal_ui(client: httpx.AsyncClient) -> None:
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type,x-namespace",
+    }
+    response = await client.options("/codec/decode", headers={"Origin": UI, **preflight})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == UI
+    allowed = response.headers["access-control-allow-headers"].lower()
+    assert {"authorization", "content-type", "x-namespace"} <= set(
+        allowed.replace(" ", "").split(",")
+    )
+    foreign = await client.options(
+        "/codec/decode", headers={"Origin": "http://evil.test", **preflight}
+    )
+    assert "access-control-allow-origin" not in foreign.headers
+
+
+# --- real HTTP ---
+
+
+def test_served_by_uvicorn_over_real_http(
+    app: FastAPI, blobs: LocalBlobStore, keyring: Keyring
+) -> None:
+    blobs.put_bytes("requests/r1/proof.txt", b"Proof of erasure\n")
+    token = link_token(keyring, "requests/r1/proof.txt")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.02)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
+            assert http.get("/healthz").json() == {"status": "ok"}
+            download = http.get(f"/downloads/{token}")
+            assert download.status_code == 200
+            assert download.content == b"Proof of erasure\n"
+            assert http.get("/requests").status_code == 401
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
