@@ -236,14 +236,16 @@ async def test_bad_bodies_are_400_without_echoing_them(
 
 
 async def test_unknown_field_is_named(client: httpx.AsyncClient) -> None:
-    response = await client.post("/requests", json={**SUBMIT, "emial": EMAIL}, headers=AUTH["agent"])
+    response = await client.post(
+        "/requests", json={**SUBMIT, "emial": EMAIL}, headers=AUTH["agent"]
+    )
     assert "'emial'" in assert_one_sentence(response, 400)
 
 
 async def test_list_passes_filters(
     client: httpx.AsyncClient, service: NonCallableMagicMock
 ) -> None:
-    query = {"state": "verifying", "kind": "access", "limit": 5}
+    query: dict[str, str | int] = {"state": "verifying", "kind": "access", "limit": 5}
     response = await client.get("/requests", params=query, headers=AUTH["auditor"])
     assert response.json() == [
         {
@@ -271,7 +273,11 @@ async def test_list_rejects_bad_filters(
 async def test_progress_is_json_with_iso_dates(client: httpx.AsyncClient) -> None:
     response = await client.get("/requests/T-1", headers=AUTH["auditor"])
     body = response.json()
-    assert (body["state"], body["due_on"], body["archive"]) == ("awaiting_approval", "2026-02-15", None)
+    assert (body["state"], body["due_on"], body["archive"]) == (
+        "awaiting_approval",
+        "2026-02-15",
+        None,
+    )
     assert body["connectors"][0] == {
         "connector": "billing",
         "phase": "primary",
