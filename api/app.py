@@ -314,7 +314,7 @@ async def _error_response(_: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
     if isinstance(exc, RequestValidationError):
-        return JSONResponse({"error": describe_validation(exc.errors())}, 400)
+        return JSONResponse({"error": _describe_validation(exc.errors())}, 400)
     status_code = next((c for t, c in _ERROR_STATUS.items() if isinstance(exc, t)), None)
     if status_code is None:
         log.error("api_failed", error=type(exc).__name__)
@@ -323,7 +323,7 @@ async def _error_response(_: Request, exc: Exception) -> Response:
     return JSONResponse({"error": str(exc)}, status_code)
 
 
-def describe_validation(errors: Sequence[Any]) -> str:
+def _describe_validation(errors: Sequence[Any]) -> str:
     """One sentence about the first problem; names the field but never echoes its value."""
     first: dict[str, Any] = dict(errors[0]) if errors else {}
     kind = first.get("type", "")

@@ -36,7 +36,7 @@ app = typer.Typer(
     add_completion=False,
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 # Errors in what the agent typed (or asked for) exit 2; an unreachable system exits 1.

@@ -72,7 +72,9 @@ def make_service() -> NonCallableMagicMock:
     return double
 
 
-def make_app(home: Path, service: RequestService, blobs: LocalBlobStore, keyring: Keyring) -> FastAPI:
+def make_app(
+    home: Path, service: RequestService, blobs: LocalBlobStore, keyring: Keyring
+) -> FastAPI:
     @asynccontextmanager
     async def serving(_: Settings) -> AsyncIterator[RequestService]:
         yield service
@@ -178,16 +180,11 @@ async def test_bad_bodies_are_400_without_echoing_them(
 ) -> None:
     headers = {**AUTH["agent"], "Content-Type": "application/json"}
     response = await client.post("/requests", content=content, headers=headers)
-    assert_one_sentence(response, 400)
+    error = assert_one_sentence(response, 400)
     assert "example" not in response.text
     assert service.mock_calls == []
-
-
-async def test_unknown_field_is_named(client: httpx.AsyncClient) -> None:
-    response = await client.post(
-        "/requests", json={**SUBMIT, "emial": EMAIL}, headers=AUTH["agent"]
-    )
-    assert "'emial'" in assert_one_sentence(response, 400)
+    if b"emial" in content:
+        assert "'emial'" in error  # the field is named, its value is not
 
 
 async def test_list_passes_filters(
@@ -195,14 +192,9 @@ async def test_list_passes_filters(
 ) -> None:
     query: dict[str, str | int] = {"state": "verifying", "kind": "access", "limit": 5}
     response = await client.get("/requests", params=query, headers=AUTH["auditor"])
-    assert response.json() == [
-        {
-            "request_id": "r1",
-            "kind": "access",
-            "state": "verifying",
-            "deadline": None,
-            "started": "2026-01-15T09:30:00Z",
-        }
+    listed = response.json()
+    assert [(r["request_id"], r["state"], r["started"]) for r in listed] == [
+        ("r1", "verifying", "2026-01-15T09:30:00Z")
     ]
     service.list.assert_awaited_once_with(state="verifying", kind="access", limit=5)
 
@@ -221,19 +213,8 @@ async def test_list_rejects_bad_filters(
 async def test_progress_is_json_with_iso_dates(client: httpx.AsyncClient) -> None:
     response = await client.get("/requests/T-1", headers=AUTH["auditor"])
     body = response.json()
-    assert (body["state"], body["due_on"], body["archive"]) == (
-        "awaiting_approval",
-        "2026-02-15",
-        None,
-    )
-    assert body["connectors"][0] == {
-        "connector": "billing",
-        "phase": "primary",
-        "step": "planned",
-        "records": 3,
-        "outcome": None,
-        "error": "",
-    }
+    assert body["state"] == "awaiting_approval" and body["due_on"] == "2026-02-15"
+    assert body["connectors"][0]["records"] == 3 and body["archive"] is None
     assert body["plans"][0]["items"][0]["until"] == "2033-01-01"
     assert body["plans"][0]["active_services"] == ["vps"]
 
@@ -288,7 +269,8 @@ async def test_download_streams_the_blob(
 def forged(token: str) -> list[str]:
     body, mac = token.split(".")
     other = base64.urlsafe_b64encode(b"9999999999:requests/r2/archive.zip").decode().rstrip("=")
-    return [f"{body}.{mac[:-2]}AA", f"{other}.{mac}", "not-a-token"]
+    flipped = ("B" if mac[0] == "A" else "A") + mac[1:]  # the first character is all MAC bits
+    return [f"{body}.{flipped}", f"{other}.{mac}", "not-a-token"]
 
 
 async def test_bad_links_are_refused(
@@ -306,9 +288,12 @@ async def test_bad_links_are_refused(
 # --- codec ---
 
 
+def payloads_json(metadata: dict[str, bytes], data: bytes) -> dict[str, Any]:
+    return json_format.MessageToDict(Payloads(payloads=[Payload(metadata=metadata, data=data)]))
+
+
 async def test_codec_round_trip_hides_the_plaintext(client: httpx.AsyncClient) -> None:
-    plain = Payload(metadata={"encoding": b"json/plain"}, data=f'{{"email": "{EMAIL}"}}'.encode())
-    original = json_format.MessageToDict(Payloads(payloads=[plain]))
+    original = payloads_json({"encoding": b"json/plain"}, f'{{"email": "{EMAIL}"}}'.encode())
     encoded = await client.post("/codec/encode", json=original, headers=AUTH["agent"])
     assert encoded.status_code == 200
     assert EMAIL not in encoded.text
@@ -322,18 +307,10 @@ async def test_codec_round_trip_hides_the_plaintext(client: httpx.AsyncClient) -
     "body",
     [
         {"items": []},
-        json_format.MessageToDict(
-            Payloads(
-                payloads=[
-                    Payload(
-                        metadata={"encoding": b"binary/encrypted", "encryption-key-id": b"k1"},
-                        data=b"\0" * 40,
-                    )
-                ]
-            )
-        ),
+        payloads_json({"encoding": b"binary/encrypted", "encryption-key-id": b"k1"}, b"0" * 40),
+        payloads_json({"encoding": b"binary/encrypted", "encryption-key-id": b"old"}, b"0" * 40),
     ],
-    ids=["not-payloads", "wrong-ciphertext"],
+    ids=["not-payloads", "wrong-ciphertext", "unknown-key"],
 )
 async def test_codec_refuses_what_it_cannot_decode(client: httpx.AsyncClient, body: Any) -> None:
     assert_one_sentence(await client.post("/codec/decode", json=body, headers=AUTH["agent"]), 400)
