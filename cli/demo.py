@@ -19,7 +19,7 @@ from rich.table import Table
 from runtime.stack import Stack, StackError
 from simulators.administration import SeededCustomer
 
-console = Console()
+console = Console(soft_wrap=True)
 FINAL = {"completed", "rejected", "cancelled"}
 
 
@@ -105,6 +105,10 @@ def report(stack: Stack, access: dict[str, Any], erasure: dict[str, Any]) -> Non
     console.print(f"Proof of erasure: {stack.home / 'blobs' / erasure['proof']['key']}")
     console.print(f"Temporal UI: {stack.ui_link('dsr-' + erasure['request_id'])}")
     console.print(f"All requests: {stack.ui_link('')[:-1]}")
+    console.print(
+        "Find completed access requests: .venv/bin/temporal workflow list "
+        "--query \"DsrState='completed' AND DsrKind='access'\""
+    )
 
 
 def _wait_for_interrupt() -> None:

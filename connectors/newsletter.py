@@ -140,7 +140,7 @@ class MailmanConnector:
         for user_id in users:
             await self._delete(f"users/{user_id}", "user deletion")
         # Counted from the refs, not from what this attempt removed, so a retry reads the same.
-        detail = f"{len(members)} subscriptions ended"
+        detail = f"{len(members)} subscription(s) ended"
         if users:
             detail += "; Mailman user deleted" if len(users) == 1 else "; Mailman users deleted"
         return Outcome(connector=self.name, status=OutcomeStatus.DONE, detail=detail)

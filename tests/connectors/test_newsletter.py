@@ -147,7 +147,7 @@ async def test_erase_ends_memberships_and_deletes_the_user_idempotently(
     again = await connector.erase(located, plan)
 
     assert outcome.status is OutcomeStatus.DONE
-    assert outcome.detail == "2 subscriptions ended; Mailman user deleted"
+    assert outcome.detail == "2 subscription(s) ended; Mailman user deleted"
     assert again == outcome
     for member_id in member_ids:
         assert rest(mailman_server, f"members/{member_id}").status_code == 404

@@ -37,7 +37,9 @@ def test_link_expires_after_its_lifetime(offset: int, valid: bool) -> None:
     if valid:
         assert verify_link(SECRET, token, now=NOW + offset) == KEY
     else:
-        with pytest.raises(LinkInvalid, match=r"^This download link has expired; ask for a new one"):
+        with pytest.raises(
+            LinkInvalid, match=r"^This download link has expired; ask for a new one"
+        ):
             verify_link(SECRET, token, now=NOW + offset)
 
 

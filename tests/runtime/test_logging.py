@@ -28,7 +28,8 @@ def restore_logging() -> Iterator[None]:
 
 
 @pytest.mark.parametrize(
-    "key", ["email", "name", "phone", "address", "street", "postcode", "display_name", "card_holder"]
+    "key",
+    ["email", "name", "phone", "address", "street", "postcode", "display_name", "card_holder"],
 )
 def test_pii_named_key_is_blanked_whatever_its_value(key: str) -> None:
     for value in ("Jan de Vries", 31612345678, None, ["a", "b"]):
@@ -132,9 +133,20 @@ def test_stdlib_below_warning_is_dropped(restore_logging: None) -> None:
     assert stream.getvalue() == ""
 
 
-@pytest.mark.parametrize(("level", "shown"), [("WARNING", False), ("info", True), ("nonsense", True)])
+@pytest.mark.parametrize(
+    ("level", "shown"), [("WARNING", False), ("info", True), ("nonsense", True)]
+)
 def test_structlog_level_filters_events(restore_logging: None, level: str, shown: bool) -> None:
     stream = io.StringIO()
     configure_logging(level, stream=stream)
     structlog.get_logger("test").info("worker_started")
     assert bool(_lines(stream)) is shown
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="runtime/logging.redact_pii only looks at top-level str values and exact key names.",
+)
+def test_email_inside_a_nested_value_is_blanked() -> None:
+    event = redact_pii(None, "info", {"event": "x", "subject": {"email": EMAIL}, "to": [EMAIL]})
+    assert EMAIL not in json.dumps(event)
