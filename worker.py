@@ -89,7 +89,7 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
 
 
 async def serve(settings: Settings) -> None:
-    keyring = keyring_from_settings()
+    keyring = keyring_from_settings(settings)
     client = await connect(settings, keyring)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

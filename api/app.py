@@ -39,7 +39,7 @@ from domain.kinds import RequestKind, RequestState
 from domain.messages import ActionResult, Progress
 from runtime.codec import EncryptionCodec
 from runtime.keys import Keyring, KeyringError, keyring_from_settings
-from runtime.links import LinkInvalid, verify_link
+from runtime.links import LinkExpired, LinkInvalid, verify_link
 from runtime.settings import Settings
 from store.blobs import BlobNotFound, BlobStore, InvalidBlobKey, blob_store_from_url
 from store.registry import DuplicateAgentReference
@@ -179,7 +179,7 @@ async def download(token: str, rt: Runtime) -> StreamingResponse:
     try:
         key = verify_link(rt.link_secret, token)
     except LinkInvalid as err:
-        expired = "expired" in str(err)  # verify_link words expiry and forgery differently
+        expired = isinstance(err, LinkExpired)
         log.info("download_refused", reason="expired" if expired else "invalid")
         raise HTTPException(410 if expired else 403, detail=str(err)) from None
     try:
@@ -277,7 +277,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_agent_service(settings) as service:
-            ring = keyring or keyring_from_settings()
+            ring = keyring or keyring_from_settings(settings)
             store = blobs or blob_store_from_url(
                 settings.resolved_blob_url,
                 endpoint_url=settings.s3_endpoint_url,

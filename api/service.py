@@ -265,7 +265,7 @@ def _translate(err: RPCError) -> Exception:
 @asynccontextmanager
 async def open_service(settings: Settings) -> AsyncIterator[RequestService]:
     """A service connected to Temporal and the registry named by the settings."""
-    keyring = keyring_from_settings()
+    keyring = keyring_from_settings(settings)
     policy = load_policy(settings.policy_file)
     engine = make_engine(settings.resolved_database_url)
     try:

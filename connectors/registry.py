@@ -31,7 +31,7 @@ def _load_factory(name: str, path: str) -> Callable[[Any], object]:
     module_name, _, attr = path.partition(":")
     try:
         factory = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError):
+    except (ImportError, AttributeError, ValueError):
         raise ConnectorConfigError(
             f"Connector {name!r}: cannot import factory {path!r}; check policy.toml."
         ) from None

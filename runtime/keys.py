@@ -12,6 +12,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from runtime.settings import Settings, get_settings
+
 
 class KeyringError(ValueError):
     """The key configuration is missing or malformed."""
@@ -90,8 +92,6 @@ def generate_key_entry(key_id: str | None = None) -> str:
     return f"{kid}:{base64.b64encode(AESGCM.generate_key(bit_length=256)).decode()}"
 
 
-def keyring_from_settings() -> Keyring:
-    from runtime.settings import get_settings
-
-    s = get_settings()
+def keyring_from_settings(settings: Settings | None = None) -> Keyring:
+    s = settings or get_settings()
     return Keyring.load(s.codec_keys, s.codec_key_file or s.home / "codec.key")

@@ -9,7 +9,11 @@ import time
 
 
 class LinkInvalid(ValueError):
-    """The link was altered or has expired."""
+    """The link was altered or is malformed."""
+
+
+class LinkExpired(LinkInvalid):
+    """The link was genuine but its time is up."""
 
 
 def _b64(data: bytes) -> str:
@@ -41,5 +45,5 @@ def verify_link(secret: bytes, token: str, now: float | None = None) -> str:
     if not hmac.compare_digest(mac, expected):
         raise LinkInvalid("This download link is not valid.")
     if (now if now is not None else time.time()) > expires:
-        raise LinkInvalid("This download link has expired; ask for a new one.")
+        raise LinkExpired("This download link has expired; ask for a new one.")
     return key

@@ -24,13 +24,27 @@ def redact(text: str) -> str:
 
 
 def redact_pii(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    """structlog processor: blank PII-named keys and email-shaped substrings in any value."""
+    """structlog processor: blank PII-named keys and email-shaped text, nested values too."""
     for key, value in list(event.items()):
-        if key in _PII_KEYS:
-            event[key] = REDACTED
-        elif isinstance(value, str):
-            event[key] = redact(value)
+        event[key] = _redact_value(key, value)
     return event
+
+
+def _redact_value(key: object, value: Any) -> Any:
+    if isinstance(key, str) and _is_pii_key(key):
+        return REDACTED
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redact_value(k, v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_redact_value(None, v) for v in value]
+    return value
+
+
+def _is_pii_key(key: str) -> bool:
+    lowered = key.lower()
+    return any(word in lowered for word in _PII_KEYS)
 
 
 def configure_logging(level: str = "INFO", *, stream: Any = None) -> None:

@@ -28,8 +28,11 @@ class Policy:
 
 
 def parse_policy(data: dict[str, Any]) -> Policy:
+    deadline = data.get("deadline", {})
+    if not isinstance(deadline, dict):
+        raise PolicyError("policy.toml: [deadline] must be a table with a `months` entry.")
     try:
-        months = int(data.get("deadline", {}).get("months", 1))
+        months = int(deadline.get("months", 1))
         rules = tuple(
             RetentionRule(str(r["category"]), int(r["years"]), str(r["basis"]))
             for r in data.get("retention", [])
@@ -53,6 +56,8 @@ def load_policy(path: Path) -> Policy:
         text = path.read_text()
     except FileNotFoundError:
         raise PolicyError(f"The policy file {path} does not exist; set DSR_POLICY_FILE.") from None
+    except OSError as err:
+        raise PolicyError(f"The policy file {path} cannot be read ({err.strerror}).") from None
     try:
         return parse_policy(tomllib.loads(text))
     except tomllib.TOMLDecodeError as err:

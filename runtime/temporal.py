@@ -24,7 +24,7 @@ async def connect(settings: Settings | None = None, keyring: Keyring | None = No
     return await Client.connect(
         s.temporal_address,
         namespace=s.temporal_namespace,
-        data_converter=data_converter(keyring or keyring_from_settings()),
+        data_converter=data_converter(keyring or keyring_from_settings(s)),
     )
 
 

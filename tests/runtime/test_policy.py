@@ -126,11 +126,6 @@ def test_policy_error_is_a_value_error() -> None:
         parse_policy({})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="runtime/policy.parse_policy calls .get on [deadline] without checking it is a table.",
-)
 @pytest.mark.parametrize("deadline", ["deadline = 1", 'deadline = "one month"'])
 def test_deadline_that_is_not_a_table_is_refused(tmp_path: Path, deadline: str) -> None:
     with pytest.raises(PolicyError):
