@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
 from domain.records import (
+    Confirmation,
     ConnectorPlan,
     DatasetRef,
     ExportSummary,
@@ -61,4 +62,13 @@ class Connector(Protocol):
 
     async def aclose(self) -> None:
         """Release connections."""
+        ...
+
+
+@runtime_checkable
+class TicketPolling(Protocol):
+    """A connector whose pending outcomes are confirmed by asking the system (channel TICKET)."""
+
+    async def check_pending(self, external_ref: str) -> Confirmation | None:
+        """The confirmation once the system has decided; None while it is still pending."""
         ...

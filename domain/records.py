@@ -90,6 +90,15 @@ class ConnectorPlan:
     active_services: tuple[str, ...] = ()
 
 
+class ConfirmationChannel(StrEnum):
+    """How a pending outcome gets confirmed later."""
+
+    WEBHOOK = "webhook"  # the system calls our signed webhook (registrar REST)
+    POLL_QUEUE = "poll_queue"  # a message in the system's queue (EPP poll)
+    TICKET = "ticket"  # we ask the system about a ticket/request id (`check_pending`)
+    MANUAL = "manual"  # only an agent can confirm (`dsr confirm`)
+
+
 class OutcomeStatus(StrEnum):
     DONE = "done"
     PENDING = "pending"
@@ -107,4 +116,17 @@ class Outcome:
     external_ref: str | None = None
     expected_by: datetime | None = None
     confirmed_by: str = ""
+    at: datetime | None = None
+    channel: ConfirmationChannel | None = None
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A later answer to a pending outcome, from the system itself or from an agent."""
+
+    connector: str
+    external_ref: str
+    succeeded: bool
+    detail: str
+    confirmed_by: str
     at: datetime | None = None

@@ -36,6 +36,35 @@ class Settings(BaseSettings):
     mailman_user: str = "restadmin"
     mailman_password: str = "restpass"
 
+    # Outside systems (issue 3); each connector reads only its own block.
+    ripe_url: str = "http://127.0.0.1:8101"
+    ripe_key_id: str = ""
+    ripe_key_secret: str = ""
+    ripe_source: str = "RIPE"
+    ripe_company_role: str = "HST1-RIPE"
+
+    arin_url: str = "http://127.0.0.1:8102"
+    arin_api_key: str = ""
+    arin_company_poc: str = "HOSTI-ARIN"
+
+    epp_host: str = "127.0.0.1"
+    epp_port: int = 8700
+    epp_client_id: str = ""
+    epp_password: str = ""
+    epp_ca_file: Path | None = None
+    epp_cert_file: Path | None = None
+    epp_key_file: Path | None = None
+    epp_company_contact: str = "HST-COMPANY"
+
+    registrar_url: str = "http://127.0.0.1:8103"
+    registrar_username: str = ""
+    registrar_password: str = ""
+    registrar_company_handle: str = "HC000001-NL"
+    webhook_secret: str = Field(default="", description="Shared HMAC key for registrar webhooks.")
+
+    certcentral_url: str = "http://127.0.0.1:8104"
+    certcentral_api_key: str = ""
+
     api_url: str = "http://127.0.0.1:8000"
     api_host: str = "127.0.0.1"
     api_port: int = 8000

@@ -6,4 +6,9 @@ pytest_plugins = [
     "tests.fixtures.mailman",
     "tests.fixtures.administration",
     "tests.fixtures.temporal",
+    "tests.fixtures.ripe",
+    "tests.fixtures.arin",
+    "tests.fixtures.epp",
+    "tests.fixtures.registrar",
+    "tests.fixtures.certcentral",
 ]
