@@ -23,6 +23,7 @@ from runtime.settings import Settings, get_settings
 from runtime.temporal import connect
 from store.audit import AuditTrail
 from store.blobs import BlobStore, blob_store_from_url
+from store.confirmations import PendingConfirmations
 from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
 from store.staging import StagingSink
@@ -61,8 +62,11 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
         connectors,
         policy.retention,
         lambda request_id, name: StagingSink(blobs, keyring, request_id, name),
+        {c.name: c.timing for c in policy.connectors},
     )
-    bookkeeping = BookkeepingActivities(RequestRegistry(engine), AuditTrail(engine))
+    bookkeeping = BookkeepingActivities(
+        RequestRegistry(engine), AuditTrail(engine), PendingConfirmations(engine)
+    )
     delivery = DeliveryActivities(
         blobs, keyring, policy.retention, download_link_maker(settings, blobs, keyring)
     )
@@ -76,7 +80,9 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
             connector_ops.export,
             connector_ops.plan_erasure,
             connector_ops.erase,
+            connector_ops.check_pending,
             bookkeeping.record_event,
+            bookkeeping.register_pending,
             delivery.compile_archive,
             delivery.compile_proof,
         ],

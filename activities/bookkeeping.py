@@ -7,17 +7,28 @@ import asyncio
 import structlog
 from temporalio import activity
 
-from domain.messages import RecordEventInput
+from domain.messages import RecordEventInput, RegisterPendingInput
 from store.audit import AuditTrail
+from store.confirmations import PendingConfirmations
 from store.registry import RequestRegistry
 
 log = structlog.get_logger()
 
 
 class BookkeepingActivities:
-    def __init__(self, registry: RequestRegistry, audit: AuditTrail) -> None:
+    def __init__(
+        self, registry: RequestRegistry, audit: AuditTrail, pending: PendingConfirmations
+    ) -> None:
         self._registry = registry
         self._audit = audit
+        self._pending = pending
+
+    @activity.defn(name="register_pending")
+    async def register_pending(self, arg: RegisterPendingInput) -> None:
+        """Let webhooks and poll messages about this reference find the request."""
+        await asyncio.to_thread(
+            self._pending.register, arg.request_id, arg.connector, arg.external_ref
+        )
 
     @activity.defn(name="record_event")
     async def record_event(self, arg: RecordEventInput) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import TypeVar
 
@@ -12,10 +12,25 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from connectors.base import Connector, RecordSink
+from connectors.base import Connector, RecordSink, TicketPolling
 from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited
-from domain.messages import EraseInput, ExportInput, ListConnectorsInput, LocateInput, PlanInput
-from domain.records import ConnectorInfo, ConnectorPlan, ExportSummary, Located, Outcome
+from domain.messages import (
+    CheckPendingInput,
+    EraseInput,
+    ExportInput,
+    ListConnectorsInput,
+    LocateInput,
+    PendingCheck,
+    PlanInput,
+)
+from domain.records import (
+    ConfirmationTiming,
+    ConnectorInfo,
+    ConnectorPlan,
+    ExportSummary,
+    Located,
+    Outcome,
+)
 from domain.retention import RetentionPolicy
 
 T = TypeVar("T")
@@ -31,14 +46,21 @@ class ConnectorActivities:
         connectors: dict[str, Connector],
         retention: RetentionPolicy,
         sink_for: Callable[[str, str], RecordSink],
+        timings: Mapping[str, ConfirmationTiming] | None = None,
     ) -> None:
         self._connectors = connectors
         self._retention = retention
         self._sink_for = sink_for
+        self._timings = timings or {}
 
     @activity.defn(name="list_connectors")
     async def list_connectors(self, _: ListConnectorsInput) -> list[ConnectorInfo]:
-        return [ConnectorInfo(c.name, c.phase, c.recipient) for c in self._connectors.values()]
+        return [
+            ConnectorInfo(
+                c.name, c.phase, c.recipient, self._timings.get(c.name, ConfirmationTiming())
+            )
+            for c in self._connectors.values()
+        ]
 
     @activity.defn(name="locate")
     async def locate(self, arg: LocateInput) -> Located:
@@ -71,6 +93,24 @@ class ConnectorActivities:
         return await _run(
             arg.request_id, arg.connector, "erase", lambda: conn.erase(arg.located, arg.plan)
         )
+
+    @activity.defn(name="check_pending")
+    async def check_pending(self, arg: CheckPendingInput) -> PendingCheck:
+        """Ask a ticket-polling system whether a pending outcome has been decided."""
+        conn = self._get(arg.connector)
+        if not isinstance(conn, TicketPolling):
+            raise ApplicationError(
+                f"Connector {arg.connector!r} cannot be polled for confirmations.",
+                type="ConnectorMisconfigured",
+                non_retryable=True,
+            )
+        found = await _run(
+            arg.request_id,
+            arg.connector,
+            "check_pending",
+            lambda: conn.check_pending(arg.external_ref),
+        )
+        return PendingCheck(found)
 
     def _get(self, name: str) -> Connector:
         try:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from domain.kinds import RequestKind, RequestState
 from domain.records import (
+    Confirmation,
     ConnectorInfo,
     ConnectorPlan,
     DatasetRef,
@@ -133,6 +134,27 @@ class EraseInput:
     connector: str
     located: Located
     plan: ConnectorPlan
+
+
+@dataclass(frozen=True)
+class CheckPendingInput:
+    request_id: str
+    connector: str
+    external_ref: str
+
+
+@dataclass(frozen=True)
+class PendingCheck:
+    """The answer of a ticket poll: a confirmation, or None while the system still decides."""
+
+    confirmation: Confirmation | None = None
+
+
+@dataclass(frozen=True)
+class RegisterPendingInput:
+    request_id: str
+    connector: str
+    external_ref: str
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,20 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class ConfirmationTiming:
+    """How long a system may take to confirm, and how often we remind or ask (policy.toml)."""
+
+    confirm_within_hours: int = 7 * 24
+    remind_every_hours: int = 24
+    poll_every_minutes: int = 60
+
+
+@dataclass(frozen=True)
 class ConnectorInfo:
     name: str
     phase: Phase
     recipient: Recipient
+    timing: ConfirmationTiming = field(default_factory=ConfirmationTiming)
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from domain.records import ConfirmationTiming
 from domain.retention import RetentionPolicy, RetentionRule
 
 
@@ -18,6 +19,7 @@ class PolicyError(ValueError):
 class ConnectorEntry:
     name: str
     factory: str
+    timing: ConfirmationTiming = field(default_factory=ConfirmationTiming)
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,7 @@ def parse_policy(data: dict[str, Any]) -> Policy:
             RetentionRule(str(r["category"]), int(r["years"]), str(r["basis"]))
             for r in data.get("retention", [])
         )
-        connectors = tuple(
-            ConnectorEntry(str(c["name"]), str(c["factory"])) for c in data.get("connectors", [])
-        )
+        connectors = tuple(_connector_entry(c) for c in data.get("connectors", []))
     except (KeyError, TypeError, ValueError) as err:
         raise PolicyError(
             f"policy.toml is malformed near {err}; compare with the example."
@@ -49,6 +49,18 @@ def parse_policy(data: dict[str, Any]) -> Policy:
     if not connectors:
         raise PolicyError("policy.toml lists no connectors; add at least one [[connectors]].")
     return Policy(months, RetentionPolicy(rules) if rules else RetentionPolicy(), connectors)
+
+
+def _connector_entry(c: dict[str, Any]) -> ConnectorEntry:
+    defaults = ConfirmationTiming()
+    timing = ConfirmationTiming(
+        confirm_within_hours=int(c.get("confirm_within_hours", defaults.confirm_within_hours)),
+        remind_every_hours=int(c.get("remind_every_hours", defaults.remind_every_hours)),
+        poll_every_minutes=int(c.get("poll_every_minutes", defaults.poll_every_minutes)),
+    )
+    if min(timing.confirm_within_hours, timing.remind_every_hours, timing.poll_every_minutes) < 1:
+        raise PolicyError(f"policy.toml: the timings of connector {c['name']!r} must be positive.")
+    return ConnectorEntry(str(c["name"]), str(c["factory"]), timing)
 
 
 def load_policy(path: Path) -> Policy:

@@ -93,3 +93,31 @@ class AuditEventRow(Base):
     details: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class PendingConfirmationRow(Base):
+    """Routes a later confirmation (webhook, poll message) to the request that waits for it."""
+
+    __tablename__ = "pending_confirmations"
+    __table_args__ = (
+        UniqueConstraint("connector", "external_ref", name="uq_pending_confirmations_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    connector: Mapped[str] = mapped_column(String(100))
+    external_ref: Mapped[str] = mapped_column(String(200))
+    request_id: Mapped[str] = mapped_column(String(36), index=True)
+    registered_at: Mapped[datetime]
+    confirmed_at: Mapped[datetime | None]
+
+
+class WebhookDeliveryRow(Base):
+    """A webhook delivery already taken: a replay of its id is refused."""
+
+    __tablename__ = "webhook_deliveries"
+
+    delivery_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    connector: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime]

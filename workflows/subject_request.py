@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         ActionResult,
         ApprovePlan,
         CancelRequest,
+        CheckPendingInput,
         CompileArchiveInput,
         CompileProofInput,
         ConnectorProgress,
@@ -33,15 +34,20 @@ with workflow.unsafe.imports_passed_through():
         ExportInput,
         ListConnectorsInput,
         LocateInput,
+        PendingCheck,
         PlanInput,
         Progress,
         RecordEventInput,
+        RegisterPendingInput,
         RequestInput,
         RequestResult,
         RetryFailed,
         VerifyIdentity,
     )
     from domain.records import (
+        Confirmation,
+        ConfirmationChannel,
+        ConfirmationTiming,
         ConnectorInfo,
         ConnectorPlan,
         ExportSummary,
@@ -52,6 +58,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.subject import Hints
     from workflows import attributes
+    from workflows.pending import PendingBook
 
 T = TypeVar("T")
 
@@ -85,6 +92,8 @@ class SubjectRequestWorkflow:
         self._plans: tuple[ConnectorPlan, ...] = ()
         self._archive: DeliveryRef | None = None
         self._proof: DeliveryRef | None = None
+        self._book = PendingBook()
+        self._escalations = 0
 
     @workflow.run
     async def run(self, req: RequestInput) -> RequestResult:
@@ -240,19 +249,126 @@ class SubjectRequestWorkflow:
         )
 
     async def _erase(self, loc: Located, plan: ConnectorPlan) -> Outcome:
+        """Erase in one system, then wait for its confirmation when the answer is pending."""
+        outcome = await self._erase_once(loc, plan)
+        while outcome.status is OutcomeStatus.PENDING:
+            confirmation = await self._confirmation_of(outcome)
+            if not confirmation.succeeded or confirmation.confirmed_by.startswith("agent "):
+                outcome = _settled(outcome, confirmation)
+                break
+            # The system finished its part; erase again to complete what depended on it.
+            again = await self._erase_once(loc, plan)
+            if again.status is OutcomeStatus.PENDING:
+                outcome = again
+            else:
+                outcome = replace(
+                    again, confirmed_by=confirmation.confirmed_by, at=confirmation.at or again.at
+                )
+        self._set_outcome(outcome)
+        await self._record(
+            "system", "connector_outcome", connector=loc.connector, outcome=outcome.status.value
+        )
+        return outcome
+
+    async def _erase_once(self, loc: Located, plan: ConnectorPlan) -> Outcome:
         outcome = await self._connector_call(
             loc.connector,
             "erase",
             EraseInput(self._req.request_id, loc.connector, loc, plan),
             Outcome,
         )
-        self._progress[loc.connector] = replace(
-            self._progress[loc.connector], step=outcome.status.value, outcome=outcome
-        )
-        await self._record(
-            "system", "connector_outcome", connector=loc.connector, outcome=outcome.status.value
-        )
+        outcome = outcome if outcome.at else replace(outcome, at=workflow.now())
+        self._set_outcome(outcome)
         return outcome
+
+    def _set_outcome(self, outcome: Outcome) -> None:
+        self._progress[outcome.connector] = replace(
+            self._progress[outcome.connector], step=outcome.status.value, outcome=outcome
+        )
+
+    # --- confirmations that arrive later ---
+
+    async def _confirmation_of(self, outcome: Outcome) -> Confirmation:
+        """Wait for a pending outcome's confirmation: polling, reminding, then escalating."""
+        key = self._book.wait_for(outcome)
+        await self._call(
+            "register_pending",
+            RegisterPendingInput(
+                self._req.request_id, outcome.connector, outcome.external_ref or ""
+            ),
+            type(None),
+        )
+        if self._state is not RequestState.AWAITING_CONFIRMATION and not self._escalations:
+            await self._enter(RequestState.AWAITING_CONFIRMATION, "system", "awaiting_confirmation")
+        timing = self._timing(outcome.connector)
+        deadline = workflow.now() + timedelta(hours=timing.confirm_within_hours)
+        while key not in self._book.arrived:
+            if outcome.channel is ConfirmationChannel.TICKET:
+                await self._poll_ticket(outcome, key)
+                pause = timedelta(minutes=timing.poll_every_minutes)
+            else:
+                pause = timedelta(hours=timing.remind_every_hours)
+            remaining = deadline - workflow.now()
+            if remaining <= timedelta(0):
+                await self._escalate(outcome, key)
+                break
+            if key in self._book.arrived:
+                break
+            try:
+                await workflow.wait_condition(
+                    lambda: key in self._book.arrived, timeout=min(pause, remaining)
+                )
+            except TimeoutError:
+                # At the deadline itself the next round escalates instead of reminding.
+                if outcome.channel is not ConfirmationChannel.TICKET and pause < remaining:
+                    await self._record(
+                        "system", "confirmation_reminder", connector=outcome.connector
+                    )
+        self._book.done_waiting(key)
+        return self._book.arrived[key]
+
+    async def _poll_ticket(self, outcome: Outcome, key: str) -> None:
+        check = await self._connector_call(
+            outcome.connector,
+            "check_pending",
+            CheckPendingInput(self._req.request_id, outcome.connector, outcome.external_ref or ""),
+            PendingCheck,
+        )
+        self._step(outcome.connector, "pending")
+        if check.confirmation is not None and key not in self._book.arrived:
+            self._book.arrived[key] = check.confirmation
+            await self._record(
+                "system",
+                "confirmation_received",
+                connector=outcome.connector,
+                via="ticket",
+                succeeded=check.confirmation.succeeded,
+            )
+
+    async def _escalate(self, outcome: Outcome, key: str) -> None:
+        """Overdue: a person must check with the system and confirm by hand (or it arrives late)."""
+        reason = (
+            f"{outcome.connector} has not confirmed in time; check with them, then run "
+            f"`dsr confirm <request> {outcome.connector}`."
+        )
+        self._escalations += 1
+        self._attention = reason
+        await self._enter(
+            RequestState.NEEDS_ATTENTION,
+            "system",
+            "confirmation_overdue",
+            connector=outcome.connector,
+        )
+        await workflow.wait_condition(lambda: key in self._book.arrived)
+        self._escalations -= 1
+        if not self._escalations:
+            self._attention = ""
+            await self._enter(RequestState.AWAITING_CONFIRMATION, "system", "resumed")
+
+    def _timing(self, connector: str) -> ConfirmationTiming:
+        return next(
+            (c.timing for c in self._connectors if c.name == connector), ConfirmationTiming()
+        )
 
     # --- agent actions ---
 
@@ -300,6 +416,25 @@ class SubjectRequestWorkflow:
         self._require_open()
         if self._approved_by:
             raise ValueError("The erasure is under way and can no longer be cancelled.")
+
+    @workflow.update
+    async def confirm(self, confirmation: Confirmation) -> ActionResult:
+        key = self._book.resolve(confirmation.connector, confirmation.external_ref)
+        self._book.arrived[key] = replace(confirmation, at=confirmation.at or workflow.now())
+        await self._record(
+            confirmation.confirmed_by,
+            "confirmation_received",
+            connector=confirmation.connector,
+            succeeded=confirmation.succeeded,
+        )
+        return ActionResult(self._state, f"Confirmation of {confirmation.connector} recorded.")
+
+    @confirm.validator
+    def _validate_confirm(self, confirmation: Confirmation) -> None:
+        _require_agent(confirmation.confirmed_by)
+        if self._state.is_final:
+            raise ValueError(f"The request is already {self._state.value}.")
+        self._book.resolve(confirmation.connector, confirmation.external_ref)
 
     @workflow.update
     async def retry_failed(self, action: RetryFailed) -> ActionResult:
@@ -423,6 +558,17 @@ class SubjectRequestWorkflow:
 
 
 X = TypeVar("X")
+
+
+def _settled(outcome: Outcome, confirmation: Confirmation) -> Outcome:
+    """The final outcome that a confirmation (from the system or an agent) decides."""
+    return replace(
+        outcome,
+        status=OutcomeStatus.DONE if confirmation.succeeded else OutcomeStatus.REFUSED,
+        detail=f"{outcome.detail} {confirmation.detail}".strip(),
+        confirmed_by=confirmation.confirmed_by,
+        at=confirmation.at,
+    )
 
 
 def _require_agent(agent: str) -> None:

@@ -24,8 +24,8 @@ def test_upgrade_twice_creates_the_tables_once(db_url: str) -> None:
             revision = MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
-    assert {"requests", "audit_events", "alembic_version"} <= tables
-    assert revision == "0001"
+    assert {"requests", "audit_events", "pending_confirmations", "webhook_deliveries"} <= tables
+    assert revision == "0002"
 
 
 def test_migrated_schema_matches_the_models(db_url: str) -> None:

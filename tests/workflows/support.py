@@ -1,0 +1,170 @@
+"""Fakes of the activities and helpers shared by the workflow tests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from temporalio import activity
+from temporalio.client import WorkflowHandle
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+
+from domain.kinds import RequestKind, RequestState
+from domain.messages import (
+    CheckPendingInput,
+    CompileArchiveInput,
+    CompileProofInput,
+    DeliveryRef,
+    EraseInput,
+    ExportInput,
+    ListConnectorsInput,
+    LocateInput,
+    PendingCheck,
+    PlanInput,
+    Progress,
+    RecordEventInput,
+    RegisterPendingInput,
+    RequestInput,
+    RequestResult,
+)
+from domain.records import (
+    Confirmation,
+    ConfirmationChannel,
+    ConfirmationTiming,
+    ConnectorInfo,
+    ConnectorPlan,
+    DatasetRef,
+    ExportSummary,
+    Located,
+    Outcome,
+    OutcomeStatus,
+    Phase,
+    PlanAction,
+    PlanItem,
+    Recipient,
+)
+from domain.subject import Hints, SubjectIdentifiers
+from workflows.subject_request import SubjectRequestWorkflow
+
+# The newsletter must confirm within 48 hours; we remind every 12 and poll every 30 minutes.
+TIMING = ConfirmationTiming(confirm_within_hours=48, remind_every_hours=12, poll_every_minutes=30)
+CONNECTORS = [
+    ConnectorInfo("billing", Phase.PRIMARY, Recipient("Billing", "own system")),
+    ConnectorInfo("newsletter", Phase.DEPENDENT, Recipient("Mailman", "processor"), TIMING),
+]
+
+
+@dataclass
+class Fakes:
+    """Stand-ins for the activities, registered under the real activity names."""
+
+    events: list[RecordEventInput] = field(default_factory=list)
+    hints_seen: list[Hints] = field(default_factory=list)
+    erased: list[str] = field(default_factory=list)
+    fail_newsletter_auth: bool = False
+    # connector -> channel: its first erase answers pending through that channel.
+    pending: dict[str, ConfirmationChannel] = field(default_factory=dict)
+    ticket_answers: list[Confirmation | None] = field(default_factory=list)
+    registered: list[RegisterPendingInput] = field(default_factory=list)
+
+    def activities(self) -> list[Callable[..., Any]]:
+        @activity.defn(name="list_connectors")
+        async def list_connectors(_: ListConnectorsInput) -> list[ConnectorInfo]:
+            return CONNECTORS
+
+        @activity.defn(name="locate")
+        async def locate(arg: LocateInput) -> Located:
+            self.hints_seen.append(arg.hints)
+            if arg.connector == "newsletter" and self.fail_newsletter_auth:
+                raise ApplicationError(
+                    "credentials refused", type="AuthenticationFailed", non_retryable=True
+                )
+            hints = Hints(customer_ids=("7",)) if arg.connector == "billing" else Hints()
+            return Located(arg.connector, True, ("ref:1",), {"rows": 2}, hints)
+
+        @activity.defn(name="export")
+        async def export(arg: ExportInput) -> ExportSummary:
+            ref = DatasetRef(arg.connector, "rows", f"k/{arg.connector}", 2, "0" * 64)
+            return ExportSummary(arg.connector, (ref,))
+
+        @activity.defn(name="plan_erasure")
+        async def plan_erasure(arg: PlanInput) -> ConnectorPlan:
+            return ConnectorPlan(arg.connector, (PlanItem("rows", PlanAction.ACT, 2),))
+
+        @activity.defn(name="erase")
+        async def erase(arg: EraseInput) -> Outcome:
+            self.erased.append(arg.connector)
+            channel = self.pending.pop(arg.connector, None)
+            if channel is not None:
+                return Outcome(
+                    arg.connector,
+                    OutcomeStatus.PENDING,
+                    "deletion requested",
+                    external_ref="job-1",
+                    channel=channel,
+                )
+            return Outcome(arg.connector, OutcomeStatus.DONE, "2 rows erased")
+
+        @activity.defn(name="check_pending")
+        async def check_pending(arg: CheckPendingInput) -> PendingCheck:
+            return PendingCheck(self.ticket_answers.pop(0) if self.ticket_answers else None)
+
+        @activity.defn(name="register_pending")
+        async def register_pending(arg: RegisterPendingInput) -> None:
+            self.registered.append(arg)
+
+        @activity.defn(name="record_event")
+        async def record_event(arg: RecordEventInput) -> None:
+            self.events.append(arg)
+
+        @activity.defn(name="compile_archive")
+        async def compile_archive(arg: CompileArchiveInput) -> DeliveryRef:
+            records = sum(e.records for e in arg.exports)
+            return DeliveryRef("archive.zip", "a" * 64, 10, records=records)
+
+        @activity.defn(name="compile_proof")
+        async def compile_proof(arg: CompileProofInput) -> DeliveryRef:
+            return DeliveryRef("proof.json", "b" * 64, 10, records=len(arg.outcomes))
+
+        return [
+            list_connectors,
+            locate,
+            export,
+            plan_erasure,
+            erase,
+            record_event,
+            compile_archive,
+            compile_proof,
+            check_pending,
+            register_pending,
+        ]
+
+
+Harness = tuple[WorkflowEnvironment, "Fakes", str]
+
+
+async def start(
+    env: WorkflowEnvironment, queue: str, kind: RequestKind
+) -> WorkflowHandle[SubjectRequestWorkflow, RequestResult]:
+    request_id = str(uuid.uuid4())
+    req = RequestInput(
+        request_id=request_id,
+        kind=kind,
+        subject=SubjectIdentifiers(email="jan@example.nl", name="Jan"),
+        agent_ref=f"T-{request_id[:8]}",
+        received_at=datetime(2026, 1, 31, 9, tzinfo=UTC),
+        due_on=date(2026, 3, 2),
+        subject_hash="h" * 32,
+    )
+    return await env.client.start_workflow(
+        SubjectRequestWorkflow.run, req, id=f"dsr-{request_id}", task_queue=queue
+    )
+
+
+async def state_of(handle: WorkflowHandle[SubjectRequestWorkflow, RequestResult]) -> RequestState:
+    progress: Progress = await handle.query(SubjectRequestWorkflow.progress)
+    return progress.state
