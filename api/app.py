@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, ExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from temporalio.api.common.v1 import Payload, Payloads
 
+from api import webhooks
 from api.auth import APPROVE, READ, STEER, Principal, TokenTable, require
 from api.service import (
     ActionRefused,
@@ -42,6 +43,8 @@ from runtime.keys import Keyring, KeyringError, keyring_from_settings
 from runtime.links import LinkExpired, LinkInvalid, verify_link
 from runtime.settings import Settings
 from store.blobs import BlobNotFound, BlobStore, InvalidBlobKey, blob_store_from_url
+from store.confirmations import PendingConfirmations, WebhookDeliveries
+from store.db import make_engine
 from store.registry import DuplicateAgentReference
 
 log = structlog.get_logger()
@@ -151,6 +154,20 @@ async def approve(ref: str, rt: Runtime, who: Approver) -> ActionResult:
 async def cancel(ref: str, body: CancelBody, rt: Runtime, who: Steerer) -> ActionResult:
     """Cancel a request that has not started erasing yet."""
     return _acted("cancel", ref, who, await rt.service.cancel(ref, who.name, body.reason))
+
+
+class ConfirmBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    system: str
+    note: str
+    external_ref: str = ""
+
+
+@requests.post("/{ref}/confirm", response_model=ActionResult)
+async def confirm(ref: str, body: ConfirmBody, rt: Runtime, who: Steerer) -> ActionResult:
+    """Record by hand that a system confirmed a pending outcome."""
+    result = await rt.service.confirm(ref, who.name, body.system, body.note, body.external_ref)
+    return _acted("confirm", ref, who, result)
 
 
 @requests.post("/{ref}/retry", response_model=ActionResult)
@@ -286,12 +303,13 @@ def create_app(
             app.state.runtime = _Runtime(
                 service, store, ring.derive("download-links"), EncryptionCodec(ring)
             )
-            log.info("api_ready", tokens=len(tokens))
-            yield
+            with _webhook_receiver(app, settings, service):
+                log.info("api_ready", tokens=len(tokens))
+                yield
 
     app = FastAPI(title="dsr agent API", lifespan=lifespan)
     app.state.tokens = tokens
-    for router in (requests, downloads, codec, meta):
+    for router in (requests, downloads, codec, meta, webhooks.router):
         app.include_router(router)
     app.add_middleware(
         CORSMiddleware,
@@ -302,6 +320,26 @@ def create_app(
     )
     _install_error_handlers(app)
     return app
+
+
+@contextmanager
+def _webhook_receiver(app: FastAPI, settings: Settings, service: RequestService) -> Iterator[None]:
+    """Webhooks need the routing tables; without a configured secret they answer 503."""
+    if not settings.webhook_secret:
+        app.state.webhooks = None
+        yield
+        return
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        app.state.webhooks = webhooks.WebhookReceiver(
+            service,
+            PendingConfirmations(engine),
+            WebhookDeliveries(engine),
+            settings.webhook_secret.encode(),
+        )
+        yield
+    finally:
+        engine.dispose()
 
 
 def _install_error_handlers(app: FastAPI) -> None:

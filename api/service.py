@@ -35,6 +35,7 @@ from domain.messages import (
     RetryFailed,
     VerifyIdentity,
 )
+from domain.records import Confirmation
 from domain.subject import parse_agent_ref, parse_subject
 from runtime.keys import keyring_from_settings
 from runtime.policy import load_policy
@@ -177,6 +178,27 @@ class RequestService:
 
     async def cancel(self, ref: str, agent: str, reason: str) -> ActionResult:
         return await self._update(ref, "cancel", CancelRequest(agent, reason))
+
+    async def confirm(
+        self, ref: str, agent: str, connector: str, note: str, external_ref: str = ""
+    ) -> ActionResult:
+        """An agent records that a system confirmed (or refused) a pending outcome."""
+        if not note.strip():
+            raise InvalidRequestInput("Say what the system confirmed and how you know it.")
+        confirmation = Confirmation(
+            connector=connector.strip(),
+            external_ref=external_ref.strip(),
+            succeeded=True,
+            detail=note.strip(),
+            confirmed_by=f"agent {agent}",
+        )
+        return await self._update(ref, "confirm", confirmation)
+
+    async def deliver_confirmation(
+        self, request_id: str, confirmation: Confirmation
+    ) -> ActionResult:
+        """A system's own confirmation (webhook, poll message) for a request found by routing."""
+        return await self._update(request_id, "confirm", confirmation)
 
     async def retry(self, ref: str, agent: str) -> ActionResult:
         return await self._update(ref, "retry_failed", RetryFailed(agent))
