@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import timedelta
 from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from domain.deadlines import end_of_day
@@ -25,7 +22,6 @@ with workflow.unsafe.imports_passed_through():
         ActionResult,
         ApprovePlan,
         CancelRequest,
-        CheckPendingInput,
         CompileArchiveInput,
         CompileProofInput,
         ConnectorProgress,
@@ -34,11 +30,8 @@ with workflow.unsafe.imports_passed_through():
         ExportInput,
         ListConnectorsInput,
         LocateInput,
-        PendingCheck,
         PlanInput,
         Progress,
-        RecordEventInput,
-        RegisterPendingInput,
         RequestInput,
         RequestResult,
         RetryFailed,
@@ -46,8 +39,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.records import (
         Confirmation,
-        ConfirmationChannel,
-        ConfirmationTiming,
         ConnectorInfo,
         ConnectorPlan,
         ExportSummary,
@@ -58,25 +49,14 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.subject import Hints
     from workflows import attributes
+    from workflows.confirming import ConfirmationWaiting, settled
     from workflows.pending import PendingBook
 
 T = TypeVar("T")
 
-# Connector calls heartbeat, so a worker that dies mid-call is noticed within this time.
-CONNECTOR_HEARTBEAT = timedelta(seconds=20)
-CONNECTOR_TIMEOUT = timedelta(minutes=30)
-CONNECTOR_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    maximum_interval=timedelta(minutes=5),
-    maximum_attempts=8,
-    non_retryable_error_types=["AuthenticationFailed"],
-)
-BOOKKEEPING_TIMEOUT = timedelta(minutes=2)
-BOOKKEEPING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
-
 
 @workflow.defn(name=WORKFLOW_NAME)
-class SubjectRequestWorkflow:
+class SubjectRequestWorkflow(ConfirmationWaiting):
     @workflow.init
     def __init__(self, req: RequestInput) -> None:
         self._req = req
@@ -254,7 +234,7 @@ class SubjectRequestWorkflow:
         while outcome.status is OutcomeStatus.PENDING:
             confirmation = await self._confirmation_of(outcome)
             if not confirmation.succeeded or confirmation.confirmed_by.startswith("agent "):
-                outcome = _settled(outcome, confirmation)
+                outcome = settled(outcome, confirmation)
                 break
             # The system finished its part; erase again to complete what depended on it.
             again = await self._erase_once(loc, plan)
@@ -284,90 +264,6 @@ class SubjectRequestWorkflow:
     def _set_outcome(self, outcome: Outcome) -> None:
         self._progress[outcome.connector] = replace(
             self._progress[outcome.connector], step=outcome.status.value, outcome=outcome
-        )
-
-    # --- confirmations that arrive later ---
-
-    async def _confirmation_of(self, outcome: Outcome) -> Confirmation:
-        """Wait for a pending outcome's confirmation: polling, reminding, then escalating."""
-        key = self._book.wait_for(outcome)
-        await self._call(
-            "register_pending",
-            RegisterPendingInput(
-                self._req.request_id, outcome.connector, outcome.external_ref or ""
-            ),
-            type(None),
-        )
-        if self._state is not RequestState.AWAITING_CONFIRMATION and not self._escalations:
-            await self._enter(RequestState.AWAITING_CONFIRMATION, "system", "awaiting_confirmation")
-        timing = self._timing(outcome.connector)
-        deadline = workflow.now() + timedelta(hours=timing.confirm_within_hours)
-        while key not in self._book.arrived:
-            if outcome.channel is ConfirmationChannel.TICKET:
-                await self._poll_ticket(outcome, key)
-                pause = timedelta(minutes=timing.poll_every_minutes)
-            else:
-                pause = timedelta(hours=timing.remind_every_hours)
-            remaining = deadline - workflow.now()
-            if remaining <= timedelta(0):
-                await self._escalate(outcome, key)
-                break
-            if key in self._book.arrived:
-                break
-            try:
-                await workflow.wait_condition(
-                    lambda: key in self._book.arrived, timeout=min(pause, remaining)
-                )
-            except TimeoutError:
-                # At the deadline itself the next round escalates instead of reminding.
-                if outcome.channel is not ConfirmationChannel.TICKET and pause < remaining:
-                    await self._record(
-                        "system", "confirmation_reminder", connector=outcome.connector
-                    )
-        self._book.done_waiting(key)
-        return self._book.arrived[key]
-
-    async def _poll_ticket(self, outcome: Outcome, key: str) -> None:
-        check = await self._connector_call(
-            outcome.connector,
-            "check_pending",
-            CheckPendingInput(self._req.request_id, outcome.connector, outcome.external_ref or ""),
-            PendingCheck,
-        )
-        self._step(outcome.connector, "pending")
-        if check.confirmation is not None and key not in self._book.arrived:
-            self._book.arrived[key] = check.confirmation
-            await self._record(
-                "system",
-                "confirmation_received",
-                connector=outcome.connector,
-                via="ticket",
-                succeeded=check.confirmation.succeeded,
-            )
-
-    async def _escalate(self, outcome: Outcome, key: str) -> None:
-        """Overdue: a person must check with the system and confirm by hand (or it arrives late)."""
-        reason = (
-            f"{outcome.connector} has not confirmed in time; check with them, then run "
-            f"`dsr confirm <request> {outcome.connector}`."
-        )
-        self._escalations += 1
-        self._attention = reason
-        await self._enter(
-            RequestState.NEEDS_ATTENTION,
-            "system",
-            "confirmation_overdue",
-            connector=outcome.connector,
-        )
-        await workflow.wait_condition(lambda: key in self._book.arrived)
-        self._escalations -= 1
-        if not self._escalations:
-            self._attention = ""
-            await self._enter(RequestState.AWAITING_CONFIRMATION, "system", "resumed")
-
-    def _timing(self, connector: str) -> ConfirmationTiming:
-        return next(
-            (c.timing for c in self._connectors if c.name == connector), ConfirmationTiming()
         )
 
     # --- agent actions ---
@@ -468,117 +364,7 @@ class SubjectRequestWorkflow:
         if self._cancel is not None:
             raise ValueError("The request is being cancelled.")
 
-    # --- plumbing ---
-
-    async def _wait_for(self, condition: Callable[[], bool]) -> None:
-        await workflow.wait_condition(condition)
-
-    async def _gather(self, items: list[X], call: Callable[[X], Awaitable[T]]) -> list[T]:
-        return list(await asyncio.gather(*(call(i) for i in items)))
-
-    async def _connector_call(
-        self, connector: str, operation: str, arg: object, result_type: type[T]
-    ) -> T:
-        """Run one connector operation; on final failure wait for an agent, then try again."""
-        self._step(connector, f"{operation}…")
-        while True:
-            try:
-                result: T = await workflow.execute_activity(
-                    operation,
-                    arg,
-                    result_type=result_type,
-                    start_to_close_timeout=CONNECTOR_TIMEOUT,
-                    heartbeat_timeout=CONNECTOR_HEARTBEAT,
-                    retry_policy=CONNECTOR_RETRY,
-                )
-                return result
-            except ActivityError as err:
-                reason = _failure_reason(err, connector, operation)
-                self._progress[connector] = replace(self._progress[connector], error=reason)
-                await self._needs_attention(reason)
-
-    async def _needs_attention(self, reason: str) -> None:
-        resume = self._state
-        self._attention = reason
-        self._retry_requested = False
-        await self._enter(RequestState.NEEDS_ATTENTION, "system", "needs_attention", reason=reason)
-        await self._wait_for(lambda: self._retry_requested)
-        self._attention = ""
-        await self._enter(resume, "system", "resumed")
-
-    async def _call(self, activity: str, arg: object, result_type: type[T]) -> T:
-        result: T = await workflow.execute_activity(
-            activity,
-            arg,
-            result_type=result_type,
-            start_to_close_timeout=BOOKKEEPING_TIMEOUT,
-            retry_policy=BOOKKEEPING_RETRY,
-        )
-        return result
-
-    def _step(self, connector: str, step: str, records: int | None = None) -> None:
-        current = self._progress[connector]
-        self._progress[connector] = replace(
-            current,
-            step=step,
-            records=current.records if records is None else records,
-            # An error stays visible while the call is retried and clears once it succeeds.
-            error=current.error if step.endswith("…") else "",
-        )
-
-    async def _enter(
-        self, state: RequestState, actor: str, action: str, **details: str | int | bool | None
-    ) -> None:
-        self._state = state
-        workflow.upsert_search_attributes([attributes.DSR_STATE.value_set(state.value)])
-        workflow.set_current_details(f"{state.value}: {action.replace('_', ' ')}")
-        await self._record(actor, action, state=state, **details)
-
-    async def _record(
-        self,
-        actor: str,
-        action: str,
-        *,
-        state: RequestState | None = None,
-        **details: str | int | bool | None,
-    ) -> None:
-        self._events += 1
-        await self._call(
-            "record_event",
-            RecordEventInput(
-                request_id=self._req.request_id,
-                event_key=f"{self._req.request_id}:{self._events}",
-                actor=actor,
-                action=action,
-                details=dict(details),
-                state=state,
-            ),
-            type(None),
-        )
-
-
-X = TypeVar("X")
-
-
-def _settled(outcome: Outcome, confirmation: Confirmation) -> Outcome:
-    """The final outcome that a confirmation (from the system or an agent) decides."""
-    return replace(
-        outcome,
-        status=OutcomeStatus.DONE if confirmation.succeeded else OutcomeStatus.REFUSED,
-        detail=f"{outcome.detail} {confirmation.detail}".strip(),
-        confirmed_by=confirmation.confirmed_by,
-        at=confirmation.at,
-    )
-
 
 def _require_agent(agent: str) -> None:
     if not agent.strip():
         raise ValueError("Say who you are: the agent name goes into the audit trail.")
-
-
-def _failure_reason(err: ActivityError, connector: str, operation: str) -> str:
-    cause = err.cause
-    if isinstance(cause, ApplicationError) and cause.type == "AuthenticationFailed":
-        return f"{connector}: {cause.message}"
-    message = cause.message if isinstance(cause, ApplicationError) else str(cause or err)
-    return f"{connector} {operation} failed after retries: {message}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -98,7 +98,7 @@ BAD_INPUT = [
     ("case", "headers", "body", "status"), BAD_INPUT, ids=[c[0] for c in BAD_INPUT]
 )
 async def test_bad_webhook_gets_its_status_and_changes_nothing(
-    setup: Setup, case: str, headers, body: bytes, status: int
+    setup: Setup, case: str, headers: Callable[[bytes], dict[str, str]], body: bytes, status: int
 ) -> None:
     before = await setup.events()
     response = await setup.http.post(URL, content=body, headers=headers(body))
