@@ -69,6 +69,7 @@ class Fakes:
     # connector -> channel: its first erase answers pending through that channel.
     pending: dict[str, ConfirmationChannel] = field(default_factory=dict)
     ticket_answers: list[Confirmation | None] = field(default_factory=list)
+    pending_ref: str = "job-1"
     registered: list[RegisterPendingInput] = field(default_factory=list)
 
     def activities(self) -> list[Callable[..., Any]]:
@@ -104,7 +105,7 @@ class Fakes:
                     arg.connector,
                     OutcomeStatus.PENDING,
                     "deletion requested",
-                    external_ref="job-1",
+                    external_ref=self.pending_ref,
                     channel=channel,
                 )
             return Outcome(arg.connector, OutcomeStatus.DONE, "2 rows erased")
