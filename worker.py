@@ -14,6 +14,9 @@ from temporalio.worker import Worker
 from activities.bookkeeping import BookkeepingActivities
 from activities.connector_ops import ConnectorActivities
 from activities.delivery import DeliveryActivities
+from api.poll_queue import PollQueueConsumer
+from api.service import RequestService
+from connectors.epp_client import EppConfig, EppPollReader
 from connectors.registry import build_connectors
 from runtime.keys import Keyring, keyring_from_settings
 from runtime.links import sign_link
@@ -30,6 +33,7 @@ from store.staging import StagingSink
 from workflows.subject_request import SubjectRequestWorkflow
 
 log = structlog.get_logger()
+EPP_CONNECTOR = "registry-epp"
 
 
 def download_link_maker(
@@ -103,9 +107,43 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with dsr_worker(client, settings, keyring) as worker:
         log.info("worker_started", task_queue=settings.task_queue)
-        async with worker:
+        async with worker, poll_consumers(client, settings, keyring, stop):
             await stop.wait()
     log.info("worker_stopped")
+
+
+@asynccontextmanager
+async def poll_consumers(
+    client: Client, settings: Settings, keyring: Keyring, stop: asyncio.Event
+) -> AsyncIterator[None]:
+    """Run the EPP poll-queue consumer beside the worker when the registry is configured."""
+    policy = load_policy(settings.policy_file)
+    if EPP_CONNECTOR not in {c.name for c in policy.connectors}:
+        yield
+        return
+    engine = make_engine(settings.resolved_database_url)
+    routes = PendingConfirmations(engine)
+    service = RequestService(
+        client,
+        RequestRegistry(engine),
+        task_queue=settings.task_queue,
+        deadline_months=policy.deadline_months,
+        hash_secret=keyring.derive("subject-hash"),
+    )
+    reader = EppPollReader(EppConfig.from_settings(settings))
+
+    async def route(connector: str, ref: str) -> str | None:
+        return await asyncio.to_thread(routes.request_for, connector, ref)
+
+    consumer = PollQueueConsumer(EPP_CONNECTOR, reader, route, service.deliver_confirmation)
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+        await reader.aclose()
+        engine.dispose()
 
 
 def main() -> None:

@@ -162,6 +162,21 @@ def cancel(
 
 
 @app.command()
+def confirm(
+    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    system: Annotated[str, typer.Argument(help="The system that confirmed, e.g. registry-epp.")],
+    note: Annotated[str, typer.Option(help="What was confirmed and how you know it.")],
+    external_ref: Annotated[
+        str, typer.Option("--ref", help="The pending reference, when the system has several.")
+    ] = "",
+    agent: AgentOption = "",
+) -> None:
+    """Record by hand that a system confirmed a pending erasure (your name is audited)."""
+    result = _run(lambda s: s.confirm(ref, agent or _default_agent(), system, note, external_ref))
+    out.print(result.message)
+
+
+@app.command()
 def retry(
     ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
     agent: AgentOption = "",
