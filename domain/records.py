@@ -32,7 +32,7 @@ class ConfirmationTiming:
 
     confirm_within_hours: int = 7 * 24
     remind_every_hours: int = 24
-    poll_every_minutes: int = 60
+    poll_every_seconds: int = 3600
 
 
 @dataclass(frozen=True)

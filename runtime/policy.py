@@ -56,9 +56,9 @@ def _connector_entry(c: dict[str, Any]) -> ConnectorEntry:
     timing = ConfirmationTiming(
         confirm_within_hours=int(c.get("confirm_within_hours", defaults.confirm_within_hours)),
         remind_every_hours=int(c.get("remind_every_hours", defaults.remind_every_hours)),
-        poll_every_minutes=int(c.get("poll_every_minutes", defaults.poll_every_minutes)),
+        poll_every_seconds=int(c.get("poll_every_seconds", defaults.poll_every_seconds)),
     )
-    if min(timing.confirm_within_hours, timing.remind_every_hours, timing.poll_every_minutes) < 1:
+    if min(timing.confirm_within_hours, timing.remind_every_hours, timing.poll_every_seconds) < 1:
         raise PolicyError(f"policy.toml: the timings of connector {c['name']!r} must be positive.")
     return ConnectorEntry(str(c["name"]), str(c["factory"]), timing)
 

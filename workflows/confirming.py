@@ -50,7 +50,7 @@ class ConfirmationWaiting(RequestPlumbing):
         while key not in self._book.arrived:
             if outcome.channel is ConfirmationChannel.TICKET:
                 await self._poll_ticket(outcome, key)
-                pause = timedelta(minutes=timing.poll_every_minutes)
+                pause = timedelta(seconds=timing.poll_every_seconds)
             else:
                 pause = timedelta(hours=timing.remind_every_hours)
             remaining = deadline - workflow.now()

@@ -51,7 +51,7 @@ from domain.subject import Hints, SubjectIdentifiers
 from workflows.subject_request import SubjectRequestWorkflow
 
 # The newsletter must confirm within 48 hours; we remind every 12 and poll every 30 minutes.
-TIMING = ConfirmationTiming(confirm_within_hours=48, remind_every_hours=12, poll_every_minutes=30)
+TIMING = ConfirmationTiming(confirm_within_hours=48, remind_every_hours=12, poll_every_seconds=1800)
 CONNECTORS = [
     ConnectorInfo("billing", Phase.PRIMARY, Recipient("Billing", "own system")),
     ConnectorInfo("newsletter", Phase.DEPENDENT, Recipient("Mailman", "processor"), TIMING),

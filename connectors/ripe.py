@@ -1,0 +1,356 @@
+"""The RIPE Database, over RIPE NCC's REST API (PROTOCOLS.md, "RIPE Database (REST)").
+
+The company registers its customers' networks in the public RIPE Database, with the customer's
+person object as contact. Erasure first moves each network's (and organisation's) admin-c,
+tech-c and zone-c from the person to the company's role object, then deletes the person: RIPE
+refuses to delete a person that is still referenced. RIPE answers synchronously, so there is
+no pending outcome. Only objects the company maintains are located: the company's API key
+could not change anyone else's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from connectors.base import RecordSink
+from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
+from connectors.ripe_objects import (
+    ACCESS_DENIED,
+    IN_USE,
+    RipeObject,
+    names_contact,
+    parse_messages,
+    parse_objects,
+    person_record,
+    reference_records,
+    update_body,
+    with_contacts_moved,
+)
+from domain.records import (
+    ConnectorPlan,
+    ExportSummary,
+    Located,
+    Outcome,
+    OutcomeStatus,
+    Phase,
+    PlanAction,
+    PlanItem,
+    Recipient,
+)
+from domain.retention import RetentionPolicy
+from domain.subject import Hints, SubjectIdentifiers
+from runtime.settings import Settings
+
+_PERSON = "person:"
+_PERSONS, _REFERENCES = "ripe_persons", "ripe_references"
+ERASURE_REASON = "GDPR erasure request"
+HISTORY_NOTE = (
+    "The RIPE Database is public, and RIPE NCC keeps the history of its objects: it no longer "
+    "publishes a deleted person object and shows no versions of person objects, but it keeps "
+    "them, and the public version history of each network still names the handle as a former "
+    "contact. Only RIPE NCC can erase that history; the subject may ask RIPE NCC directly."
+)
+_AUTH_REFUSED = (
+    "RIPE refused the API key for an update; check DSR_RIPE_KEY_ID and DSR_RIPE_KEY_SECRET "
+    "(the key must belong to the maintainer of the company's objects)."
+)
+
+
+class Deletion(StrEnum):
+    DELETED = "deleted"
+    GONE = "gone"  # deleted earlier, or never there
+    REFERENCED = "referenced"
+
+
+class RipeConnector:
+    """Person objects of the subject in the RIPE Database, and the objects that name them."""
+
+    name = "ripe"
+    phase = Phase.DEPENDENT
+    recipient = Recipient(
+        name="RIPE NCC (RIPE Database)",
+        role="regional internet registry; publishes the contacts of IP address holders",
+    )
+
+    def __init__(
+        self,
+        base_url: str,
+        key_id: str,
+        key_secret: str,
+        *,
+        source: str = "RIPE",
+        company_role: str = "HST1-RIPE",
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._source, self._role = source, company_role
+        self._client = httpx.AsyncClient(
+            base_url=self._base_url,
+            auth=httpx.BasicAuth(key_id, key_secret) if key_id else None,
+            headers={"Accept": "application/json"},
+            timeout=httpx.Timeout(15.0, connect=5.0),
+            transport=transport,
+        )
+        self._maintainers: frozenset[str] | None = None
+
+    @classmethod
+    def create(cls, settings: Settings) -> RipeConnector:
+        return cls(
+            settings.ripe_url,
+            settings.ripe_key_id,
+            settings.ripe_key_secret,
+            source=settings.ripe_source,
+            company_role=settings.ripe_company_role,
+        )
+
+    async def locate(self, subject: SubjectIdentifiers, hints: Hints) -> Located:
+        """Persons by the handles the administration knows and by email; then who names them."""
+        handles = [h.removeprefix(_PERSON) for h in hints.handles.get(self.name, ())]
+        emails = dict.fromkeys(e.lower() for e in (subject.email, *hints.emails) if e)
+        if not handles and not emails:
+            return Located(connector=self.name, found=False)
+        ours = await self._our_maintainers()
+        persons: dict[str, RipeObject] = {}
+        for handle in handles:
+            person = await self._lookup("person", handle)
+            if person is not None and _maintained_by(person, ours):
+                persons.setdefault(person.key, person)
+        for email in emails:
+            for person in await self._search(email, types=("person",)):
+                # The search matches names too; only a person carrying the address is theirs.
+                owns = email in (v.lower() for v in person.values("e-mail"))
+                if person.type == "person" and owns and _maintained_by(person, ours):
+                    persons.setdefault(person.key, person)
+        naming: dict[str, RipeObject] = {}
+        for handle in persons:
+            naming.update((o.ref, o) for o in await self._referencing(handle))
+        return Located(
+            connector=self.name,
+            found=bool(persons),
+            refs=(*(p.ref for p in persons.values()), *naming),
+            record_counts={_PERSONS: len(persons), _REFERENCES: len(naming)},
+        )
+
+    async def export(self, located: Located, sink: RecordSink) -> ExportSummary:
+        """Write `ripe_persons` (every attribute) and `ripe_references` (who names them, how)."""
+        handles = _handles(located)
+        persons = [
+            person_record(person)
+            for handle in handles
+            if (person := await self._lookup("person", handle)) is not None
+        ]
+        references = [
+            record
+            for handle in handles
+            for obj in await self._referencing(handle)
+            for record in reference_records(handle, obj)
+        ]
+        return ExportSummary(
+            connector=self.name,
+            datasets=(
+                await sink.write(_PERSONS, persons),
+                await sink.write(_REFERENCES, references),
+            ),
+        )
+
+    async def plan_erasure(
+        self, located: Located, policy: RetentionPolicy, today: date
+    ) -> ConnectorPlan:
+        """Move the references to the company role, then delete the persons; nothing is kept.
+
+        Each deletion is tried as a `dry-run` first, so a wrong API key shows now, before the
+        plan is approved, rather than halfway through the erasure.
+        """
+        if not located.found:
+            return ConnectorPlan(connector=self.name)
+        trials = [await self._delete_person(h, dry_run=True) for h in _handles(located)]
+        present = sum(trial is not Deletion.GONE for trial in trials)
+        items = [PlanItem(_PERSONS, PlanAction.ACT, present, basis=HISTORY_NOTE)]
+        if referencing := located.record_counts.get(_REFERENCES, 0):
+            basis = (
+                f"Their admin-c, tech-c and zone-c contacts move to the company role "
+                f"{self._role}; the networks themselves stay registered."
+            )
+            items.insert(0, PlanItem(_REFERENCES, PlanAction.ACT, referencing, basis=basis))
+        return ConnectorPlan(connector=self.name, items=tuple(items))
+
+    async def erase(self, located: Located, plan: ConnectorPlan) -> Outcome:
+        """Unlink each person from what names them, then delete it; what is gone counts as done."""
+        if not located.found:
+            return Outcome(connector=self.name, status=OutcomeStatus.NOT_FOUND)
+        now = datetime.now(UTC)
+        if not any(i.category == _PERSONS and i.action is PlanAction.ACT for i in plan.items):
+            detail = "The approved plan erases nothing in the RIPE Database."
+            return Outcome(connector=self.name, status=OutcomeStatus.DONE, detail=detail, at=now)
+        handles = _handles(located)
+        moved, blocked = 0, 0
+        for handle in handles:
+            unlinked, deletion = await self._erase_person(handle)
+            moved += unlinked
+            blocked += deletion is Deletion.REFERENCED
+        if not blocked:  # counted from what was located, so a retry after success reads the same
+            moved = max(moved, located.record_counts.get(_REFERENCES, 0))
+        done = f"{len(handles) - blocked} person object(s) deleted from the RIPE Database"
+        done += f"; contacts in {moved} object(s) moved to the company role." if moved else "."
+        if blocked:
+            detail = (
+                f"{blocked} person object(s) are still named by objects of other maintainers, "
+                f"which the company's API key cannot change; ask those maintainers or RIPE NCC "
+                f"to replace the contact. {done}"
+            )
+            return Outcome(self.name, OutcomeStatus.REFUSED, detail=detail, at=now)
+        detail = f"{done} {HISTORY_NOTE}"
+        return Outcome(self.name, OutcomeStatus.DONE, detail=detail, at=now)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def _erase_person(self, handle: str) -> tuple[int, Deletion]:
+        """Unlink and delete one person; unlink again if a reference appeared in between."""
+        moved = await self._unlink(handle)
+        deletion = await self._delete_person(handle)
+        if deletion is Deletion.REFERENCED:
+            moved += await self._unlink(handle)
+            deletion = await self._delete_person(handle)
+        return moved, deletion
+
+    async def _unlink(self, handle: str) -> int:
+        """Point every company-maintained object naming `handle` at the role; count them."""
+        ours = await self._our_maintainers()
+        moved = 0
+        for obj in await self._referencing(handle):
+            if not _maintained_by(obj, ours) or not names_contact(obj, handle):
+                continue
+            body = update_body(obj, with_contacts_moved(obj, handle, self._role), self._source)
+            response = await self._send("PUT", _path(self._source, obj), "update", json=body)
+            if response.status_code == 400:
+                raise _refused(f"update of the {obj.type} object", response)
+            moved += response.status_code == 200
+        return moved
+
+    async def _delete_person(self, handle: str, *, dry_run: bool = False) -> Deletion:
+        params = {"reason": ERASURE_REASON, **({"dry-run": ""} if dry_run else {})}
+        path = _path(self._source, RipeObject("person", handle, ()))
+        response = await self._send("DELETE", path, "person deletion", params=params)
+        if response.status_code == 404:
+            return Deletion.GONE
+        if response.status_code == 400:
+            if any(m.text == IN_USE for m in parse_messages(_json(response))):
+                return Deletion.REFERENCED
+            raise _refused("deletion of a person object", response)
+        return Deletion.DELETED
+
+    async def _our_maintainers(self) -> frozenset[str]:
+        """The maintainers of the company role: objects they maintain are the company's."""
+        if self._maintainers is None:
+            role = await self._lookup("role", self._role)
+            if role is None:
+                raise ConnectorError(
+                    f"The company role {self._role} is not in the RIPE Database; "
+                    "check DSR_RIPE_COMPANY_ROLE."
+                )
+            self._maintainers = frozenset(m.upper() for m in role.values("mnt-by"))
+        return self._maintainers
+
+    async def _lookup(self, object_type: str, key: str) -> RipeObject | None:
+        """One object, unfiltered (with e-mail); None when RIPE has no such object."""
+        path = _path(self._source, RipeObject(object_type, key, ()))
+        response = await self._send("GET", path, "lookup", params={"unfiltered": ""})
+        if response.status_code != 200:
+            return None
+        return next(iter(parse_objects(_json(response))), None)
+
+    async def _referencing(self, handle: str) -> list[RipeObject]:
+        """Objects naming `handle` as admin-c, tech-c or zone-c (an inverse lookup)."""
+        return await self._search(handle, inverse=("admin-c", "tech-c", "zone-c"))
+
+    async def _search(
+        self, query: str, *, types: Sequence[str] = (), inverse: Sequence[str] = ()
+    ) -> list[RipeObject]:
+        params = [("source", self._source), ("query-string", query)]
+        params += [("type-filter", t) for t in types]
+        params += [("inverse-attribute", a) for a in inverse]
+        params += [("flags", "no-referenced"), ("flags", "no-filtering")]
+        response = await self._send("GET", "/search.json", "search", params=params)
+        return parse_objects(_json(response)) if response.status_code == 200 else []
+
+    async def _send(self, method: str, path: str, what: str, **kwargs: Any) -> httpx.Response:
+        # `what` names the call in errors: a search URL can hold an email address.
+        try:
+            response = await self._client.request(method, path, **kwargs)
+        except httpx.TransportError as error:
+            raise SystemUnavailable(
+                f"The RIPE Database at {self._base_url} did not answer the {what} "
+                f"({type(error).__name__}); retrying later."
+            ) from None
+        _raise_for_status(response, what)
+        return response
+
+
+def _raise_for_status(response: httpx.Response, what: str) -> None:
+    """Map refusals onto connector errors; 2xx, 400 (the caller reads it) and 404 pass."""
+    status = response.status_code
+    if response.is_success or status in (400, 404):
+        return
+    messages = parse_messages(_json(response))
+    # RIPE's query limit answers 429 (formerly 403) with ERROR:201: branch on the text too.
+    if status == 429 or any(m.text.startswith(ACCESS_DENIED) for m in messages):
+        raise RateLimited(
+            f"The RIPE Database's daily query limit was reached during the {what}; "
+            "retrying when it resets.",
+            _retry_after(response.headers.get("retry-after")),
+        )
+    if status in (401, 403):
+        raise AuthenticationFailed(_AUTH_REFUSED)
+    if status >= 500:
+        raise SystemUnavailable(
+            f"The RIPE Database failed the {what} with HTTP {status}; retrying later."
+        )
+    raise ConnectorError(f"The RIPE Database refused the {what} with HTTP {status}.")
+
+
+def _retry_after(header: str | None) -> float:
+    """Seconds to wait: the header if given, else until midnight UTC, when RIPE lifts the block."""
+    try:
+        return max(0.0, float(header or ""))
+    except ValueError:
+        now = datetime.now(UTC)
+        midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+        return (midnight - now).total_seconds()
+
+
+def _refused(what: str, response: httpx.Response) -> ConnectorError:
+    # Only the templates: their `args` carry attribute values, which may be personal data.
+    errors = [m.text for m in parse_messages(_json(response)) if m.severity == "Error"]
+    reason = "; ".join(errors) or f"HTTP {response.status_code}"
+    return ConnectorError(f"The RIPE Database refused the {what} ({reason}); check the object.")
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _path(source: str, obj: RipeObject) -> str:
+    return f"/{source}/{obj.type}/{quote(obj.key, safe='/:')}"
+
+
+def _maintained_by(obj: RipeObject, maintainers: frozenset[str]) -> bool:
+    return any(m.upper() in maintainers for m in obj.values("mnt-by"))
+
+
+def _handles(located: Located) -> tuple[str, ...]:
+    return tuple(r.removeprefix(_PERSON) for r in located.refs if r.startswith(_PERSON))
+
+
+def create(settings: Settings) -> RipeConnector:
+    """Factory named in policy.toml."""
+    return RipeConnector.create(settings)
