@@ -8,6 +8,7 @@ acknowledging loses nothing: the message is read again and delivered once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -90,7 +91,5 @@ class PollQueueConsumer:
                             error=type(err).__name__)  # fmt: skip
                 busy = False
             if not busy:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), idle)
-                except TimeoutError:
-                    pass
