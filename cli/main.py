@@ -21,6 +21,7 @@ from api.service import (
     open_service,
 )
 from cli import render
+from cli.audit import audit
 from domain.errors import InvalidRequestInput
 from domain.kinds import RequestKind, RequestState
 from domain.messages import Progress
@@ -204,6 +205,9 @@ def wait(
         err.print(f"[red]error:[/red] The request did not reach {until} within {timeout:g}s.")
         raise typer.Exit(1) from None
     render.progress(out, progress)
+
+
+app.command()(audit)
 
 
 @app.command()
