@@ -56,8 +56,10 @@ def run_samples(stack: Stack) -> tuple[dict[str, Any], dict[str, Any]]:
     assert stack.seed is not None
     agent = AgentApi(f"http://127.0.0.1:{stack.ports.api}", stack.agent_token)
     officer = AgentApi(f"http://127.0.0.1:{stack.ports.api}", stack.officer_token)
-    access_subject = stack.seed.rich_customer
-    erasure_subject = _other_newsletter_customer(stack.seed.customers, access_subject)
+    # The erasure subject has everything: domains at both registrars, an OV certificate,
+    # RIPE and ARIN objects and the newsletter; the access subject is another customer.
+    erasure_subject = stack.seed.rich_customer
+    access_subject = _other_newsletter_customer(stack.seed.customers, erasure_subject)
     run = time.strftime("%Y%m%d-%H%M%S")
 
     access = _submit(agent, "access", access_subject, f"DEMO-{run}-A")
@@ -102,7 +104,10 @@ def report(stack: Stack, access: dict[str, Any], erasure: dict[str, Any]) -> Non
             c["connector"], outcome.get("status", c["step"]), outcome.get("detail", ""), kept
         )
     console.print(table)
-    console.print(f"Proof of erasure: {stack.home / 'blobs' / erasure['proof']['key']}")
+    proof = stack.home / "blobs" / erasure["proof"]["key"]
+    console.print(
+        f"Proof of erasure: {proof} (and {proof.with_suffix('.txt').name} for the subject)"
+    )
     console.print(f"Temporal UI: {stack.ui_link('dsr-' + erasure['request_id'])}")
     console.print(f"All requests: {stack.ui_link('')[:-1]}")
     console.print(

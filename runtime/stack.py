@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
@@ -38,10 +38,29 @@ class StackPorts:
     temporal_ui: int = 8233
     api: int = 8000
     mailman: int = 8001
+    ripe: int = 8101
+    arin: int = 8102
+    registrar: int = 8103
+    certcentral: int = 8104
+    epp: int = 8700
 
     @classmethod
     def free(cls) -> StackPorts:
-        return cls(free_port(), free_port(), free_port(), free_port())
+        return cls(*(free_port() for _ in fields(cls)))
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Credentials the simulators accept and the connectors present; new for every stack."""
+
+    mailman: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    ripe_key_id: str = field(default_factory=lambda: f"key-{secrets.token_hex(4)}")
+    ripe_secret: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    arin: str = field(default_factory=lambda: f"API-{secrets.token_hex(8).upper()}")
+    epp: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    registrar: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    certcentral: str = field(default_factory=lambda: secrets.token_hex(16))
+    webhook: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
 
 @dataclass
@@ -54,6 +73,7 @@ class Stack:
     customers: int = 60
     agent_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     officer_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    secrets: Secrets = field(default_factory=Secrets)
     _procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _mailman: MailmanServer | None = None
     seed: SeedSummary | None = None
@@ -68,7 +88,8 @@ class Stack:
             "DSR_TEMPORAL_UI_URL": f"http://localhost:{self.ports.temporal_ui}",
             "DSR_CODEC_KEY_FILE": str(self.home / "codec.key"),
             "DSR_MAILMAN_URL": f"http://127.0.0.1:{self.ports.mailman}/3.1",
-            "DSR_MAILMAN_PASSWORD": self._mailman_password,
+            "DSR_MAILMAN_PASSWORD": self.secrets.mailman,
+            **self._outside_env(),
             "DSR_API_PORT": str(self.ports.api),
             "DSR_API_URL": f"http://127.0.0.1:{self.ports.api}",
             "DSR_AGENT_TOKENS": (
@@ -76,12 +97,57 @@ class Stack:
             ),
         }
 
+    def _outside_env(self) -> dict[str, str]:
+        p, k, tls = self.ports, self.secrets, self.home / "epp-tls"
+        return {
+            "DSR_RIPE_URL": f"http://127.0.0.1:{p.ripe}",
+            "DSR_RIPE_KEY_ID": k.ripe_key_id,
+            "DSR_RIPE_KEY_SECRET": k.ripe_secret,
+            "DSR_ARIN_URL": f"http://127.0.0.1:{p.arin}",
+            "DSR_ARIN_API_KEY": k.arin,
+            "DSR_EPP_HOST": "127.0.0.1",
+            "DSR_EPP_PORT": str(p.epp),
+            "DSR_EPP_CLIENT_ID": "dsr-registrar",
+            "DSR_EPP_PASSWORD": k.epp,
+            "DSR_EPP_CA_FILE": str(tls / "ca.pem"),
+            "DSR_EPP_CERT_FILE": str(tls / "client.pem"),
+            "DSR_EPP_KEY_FILE": str(tls / "client-key.pem"),
+            "DSR_REGISTRAR_URL": f"http://127.0.0.1:{p.registrar}",
+            "DSR_REGISTRAR_USERNAME": "dsr-reseller",
+            "DSR_REGISTRAR_PASSWORD": k.registrar,
+            "DSR_WEBHOOK_SECRET": k.webhook,
+            "DSR_CERTCENTRAL_URL": f"http://127.0.0.1:{p.certcentral}",
+            "DSR_CERTCENTRAL_API_KEY": k.certcentral,
+        }
+
+    def _simulator_commands(self) -> dict[str, tuple[list[str], int]]:
+        """How each outside system's simulator is started, and the port to wait for.
+
+        Their asynchronous answers come after a few seconds, so the demo shows real
+        pending outcomes confirmed by webhook, poll queue and ticket.
+        """
+        p, k, admin = self.ports, self.secrets, self._admin_url
+        webhook = f"http://127.0.0.1:{p.api}/webhooks/registrar-openprovider"
+        common = ["--admin-db", admin]
+        return {
+            "ripe": (["simulators.ripe", "--port", str(p.ripe), *common,
+                      "--api-key", f"{k.ripe_key_id}:{k.ripe_secret}"], p.ripe),
+            "arin": (["simulators.arin", "--port", str(p.arin), *common, "--api-key", k.arin,
+                      "--ticket-delay", "1"], p.arin),
+            "epp": (["simulators.epp", "--port", str(p.epp), *common,
+                     "--cert-dir", str(self.home / "epp-tls"), "--password", k.epp,
+                     "--pending-deletes", "--pending-delay", "2"], p.epp),
+            "registrar": (["simulators.registrar", "--port", str(p.registrar), *common,
+                           "--password", k.registrar, "--webhook-url", webhook,
+                           "--webhook-secret", k.webhook, "--complete-after", "2"], p.registrar),
+            "certcentral": (["simulators.certcentral", "--port", str(p.certcentral), *common,
+                             "--api-key", k.certcentral, "--auto-approve-after", "2"],
+                            p.certcentral),
+        }  # fmt: skip
+
     @property
-    def _mailman_password(self) -> str:
-        path = self.home / "mailman-password"
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(16))
-        return path.read_text().strip()
+    def _admin_url(self) -> str:
+        return f"sqlite:///{self.home / 'administration.sqlite3'}"
 
     def child_env(self) -> dict[str, str]:
         return {**os.environ, **self.env}
@@ -89,13 +155,13 @@ class Stack:
     def start(self) -> None:
         self.home.mkdir(parents=True, exist_ok=True)
         self._ensure_key()
-        self.seed = create_and_seed(
-            f"sqlite:///{self._fresh(self.home / 'administration.sqlite3')}",
-            customers=self.customers,
-            today=self.today,
-        )
+        self._fresh(self.home / "administration.sqlite3")
+        self.seed = create_and_seed(self._admin_url, customers=self.customers, today=self.today)
         self._start_temporal()
         self._start_mailman()
+        for name, (args, port) in self._simulator_commands().items():
+            self._start_process(name, [sys.executable, "-m", *args])
+            self._wait_port(name, port)
         self.start_worker()
         self._start_process("api", [sys.executable, "-m", "api"])
         self._wait_http("api", f"http://127.0.0.1:{self.ports.api}/healthz")
@@ -114,7 +180,7 @@ class Stack:
         self._mailman.freeze(frozen)
 
     def stop(self) -> None:
-        for name in ("api", "worker", "temporal"):
+        for name in ("api", "worker", *self._simulator_commands(), "temporal"):
             proc = self._procs.pop(name, None)
             if proc is not None:
                 _terminate(proc)
@@ -169,7 +235,7 @@ class Stack:
     def _start_mailman(self) -> None:
         workdir = self.home / "mailman"
         self._mailman = MailmanServer(
-            workdir, find_mailman_bin(), port=self.ports.mailman, password=self._mailman_password
+            workdir, find_mailman_bin(), port=self.ports.mailman, password=self.secrets.mailman
         )
         self._mailman.start()
         list_id = self._mailman.ensure_list(NEWSLETTER_LIST)

@@ -242,7 +242,10 @@ class SubjectRequestWorkflow(ConfirmationWaiting):
                 outcome = again
             else:
                 outcome = replace(
-                    again, confirmed_by=confirmation.confirmed_by, at=confirmation.at or again.at
+                    again,
+                    confirmed_by=confirmation.confirmed_by,
+                    at=confirmation.at or again.at,
+                    external_ref=outcome.external_ref,
                 )
         self._set_outcome(outcome)
         await self._record(
