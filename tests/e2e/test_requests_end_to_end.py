@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from runtime.stack import NEWSLETTER_LIST, Stack
+from simulators.administration import SeededCustomer
 from tests.e2e.conftest import Cli, archive_bytes, open_archive, request_id_from
 
 pytestmark = pytest.mark.e2e
@@ -46,10 +47,15 @@ def submit(cli: Cli, kind: str, email: str, ref: str) -> str:
     return request_id_from(cli.ok("submit", kind, "--email", email, "--agent-ref", ref))
 
 
+def access_subject(stack: Stack) -> SeededCustomer:
+    """A newsletter customer other than the rich one, whom the erasure test erases."""
+    assert stack.seed is not None
+    return next(c for c in stack.seed.customers[1:] if c.newsletter)
+
+
 @pytest.fixture(scope="module")
 def access_request(stack: Stack, cli: Cli) -> Iterator[str]:
-    assert stack.seed is not None
-    subject = stack.seed.rich_customer
+    subject = access_subject(stack)
     request_id = submit(cli, "access", subject.email, "E2E-ACCESS-1")
     cli.ok("verify", request_id, "--method", "called back on the number on file")
     out = cli.ok("wait", request_id, "--until", "completed")
@@ -61,7 +67,7 @@ def test_access_archive_holds_every_record_of_the_subject_and_no_other(
     stack: Stack, access_request: str
 ) -> None:
     assert stack.seed is not None
-    subject = stack.seed.rich_customer
+    subject = access_subject(stack)
     datasets = open_archive(stack, access_request)
     for name, ids in expected_ids(stack, subject.customer_id).items():
         got = [r["id"] for r in datasets[f"billing/{name}"]]
@@ -78,8 +84,7 @@ def test_access_archive_holds_every_record_of_the_subject_and_no_other(
 def test_history_of_finished_request_has_no_email_or_name(
     stack: Stack, cli: Cli, access_request: str
 ) -> None:
-    assert stack.seed is not None
-    subject = stack.seed.rich_customer
+    subject = access_subject(stack)
     history = cli.temporal("workflow", "show", "--workflow-id", f"dsr-{access_request}",
                            "--output", "json")  # fmt: skip
     assert json.loads(history)  # it is real JSON with events
@@ -98,11 +103,11 @@ def test_visibility_query_finds_the_completed_access_request(cli: Cli, access_re
     assert access_request in listed
 
 
-def test_erasure_anonymises_keeps_invoices_and_leaves_the_newsletter(
-    stack: Stack, cli: Cli
+def test_erasure_reaches_every_system_and_the_proof_says_how_each_confirmed(
+    stack: Stack, cli: Cli, access_request: str
 ) -> None:
     assert stack.seed is not None
-    subject = next(c for c in stack.seed.customers[1:] if c.newsletter)
+    subject = stack.seed.rich_customer
     request_id = submit(cli, "erasure", subject.email, "E2E-ERASE-1")
     cli.ok("verify", request_id, "--method", "answered from the address on file")
     cli.ok("wait", request_id, "--until", "awaiting_approval")
@@ -129,9 +134,20 @@ def test_erasure_anonymises_keeps_invoices_and_leaves_the_newsletter(
     assert address.status_code == 404
     proof = next((stack.home / "blobs" / "requests" / request_id / "delivery").glob("*.json"))
     systems = {s["system"]: s for s in json.loads(proof.read_text())["systems"]}
-    assert systems["billing"]["outcome"] == "done"
+    assert {name: s["outcome"] for name, s in systems.items()} == {
+        name: "done"
+        for name in ["billing", "newsletter", "ripe", "arin", "registry-epp",
+                     "registrar-openprovider", "certcentral"]
+    }  # fmt: skip
     assert {r["category"] for r in systems["billing"]["retained"]} >= {"invoices"}
-    assert systems["newsletter"]["outcome"] == "done"
+    # Each later confirmation came the way its system really confirms.
+    assert systems["registry-epp"]["confirmed_by"].startswith("EPP poll message ")
+    assert systems["registrar-openprovider"]["confirmed_by"].startswith(
+        "registrar-openprovider webhook "
+    )
+    assert "approved" in systems["certcentral"]["confirmed_by"]
+    letter = proof.with_suffix(".txt").read_text()
+    assert "Certificate Transparency" in letter
 
 
 def test_worker_killed_mid_request_completes_with_each_record_once(stack: Stack, cli: Cli) -> None:
