@@ -24,6 +24,8 @@ from connectors.epp_client import (
     EppPollReader,
     EppSession,
     ObjectAssociated,
+    ObjectStatusProhibits,
+    logged_in_session,
     open_session,
 )
 from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
@@ -322,6 +324,17 @@ async def test_commands_before_login_are_a_use_error(epp_config: EppConfig) -> N
     assert refused.value.code == 2002
 
 
+async def test_logout_ends_the_session(epp_config: EppConfig) -> None:
+    session = await logged_in_session(epp_config)
+    response = await session.request(epp_xml.logout(), "logout")
+    await session.aclose()
+
+    assert (response.code, response.message) == (
+        1500,
+        "Command completed successfully; ending session",
+    )
+
+
 async def test_contact_of_another_registrar_is_refused_in_the_plan(
     connector: EppRegistryConnector, epp_config: EppConfig
 ) -> None:
@@ -338,20 +351,49 @@ async def test_contact_of_another_registrar_is_refused_in_the_plan(
     assert [(i.category, i.action) for i in plan.items] == [
         ("epp_contacts_elsewhere", PlanAction.REFUSE)
     ]
-    assert "another registrar" in plan.items[0].basis
+    assert "another registrar" in plan.items[0].basis.lower()
     assert outcome.status is OutcomeStatus.REFUSED
+
+
+async def test_delete_prohibited_by_status_says_what_to_lift(
+    connector: EppRegistryConnector,
+    epp_simulator: EppSimulator,
+    epp_config: EppConfig,
+    admin_db_url: str,
+) -> None:
+    located = await connector.locate(SubjectIdentifiers(), await hints_of(admin_db_url, 1))
+    async with open_session(epp_config) as epp:
+        await epp.request(
+            contact_update(RICH_HANDLE, add_status="clientDeleteProhibited"), "update"
+        )
+
+    with pytest.raises(ObjectStatusProhibits) as refused:
+        await erase(connector, located)
+
+    assert RICH_HANDLE in str(refused.value) and "delete prohibition" in str(refused.value)
+    assert RICH_HANDLE in epp_simulator.registry.contacts
+
+
+async def test_unimplemented_commands_are_refused(epp_config: EppConfig) -> None:
+    check = ET.fromstring(
+        f'<check xmlns="{epp_xml.EPP_NS}"><contact:check xmlns:contact="{epp_xml.CONTACT_NS}">'
+        f"<contact:id>{RICH_HANDLE}</contact:id></contact:check></check>"
+    )
+    async with open_session(epp_config) as epp:
+        with pytest.raises(CommandRefused) as refused:
+            await epp.request(check, "contact check")
+
+    assert refused.value.code == 2101
 
 
 async def test_contact_update_withholds_fields_from_the_public(
     epp_simulator: EppSimulator, epp_config: EppConfig
 ) -> None:
-    update = ET.fromstring(
-        f'<update xmlns="{epp_xml.EPP_NS}"><contact:update xmlns:contact="{epp_xml.CONTACT_NS}">'
-        f"<contact:id>{RICH_HANDLE}</contact:id><contact:chg>"
+    chg = (
         "<contact:email>erased@hosting.example</contact:email>"
         '<contact:disclose flag="0"><contact:name type="int"/></contact:disclose>'
-        "</contact:chg></contact:update></update>"
     )
+    update = contact_update(RICH_HANDLE, chg=chg)
     async with open_session(epp_config) as epp:
         await epp.request(update, "contact update")
         response = await epp.request(epp_xml.contact_info(RICH_HANDLE), "contact info")
@@ -379,6 +421,16 @@ async def test_frames_count_their_own_four_byte_header(epp_simulator: EppSimulat
         writer.close()
 
     assert all(epp_xml.is_greeting(g) for g in greetings)
+
+
+def contact_update(contact_id: str, *, chg: str = "", add_status: str = "") -> ET.Element:
+    """A `<contact:update>`: the connector never sends one, so the test writes it."""
+    add = f'<contact:add><contact:status s="{add_status}"/></contact:add>' if add_status else ""
+    return ET.fromstring(
+        f'<update xmlns="{epp_xml.EPP_NS}"><contact:update xmlns:contact="{epp_xml.CONTACT_NS}">'
+        f"<contact:id>{contact_id}</contact:id>{add}"
+        f"{f'<contact:chg>{chg}</contact:chg>' if chg else ''}</contact:update></update>"
+    )
 
 
 async def _raw_frame(reader: asyncio.StreamReader) -> bytes:
