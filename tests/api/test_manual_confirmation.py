@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from temporalio.service import RPCError
 from typer.testing import CliRunner
 
 from api.service import ActionRefused, RequestService
@@ -17,6 +15,7 @@ from domain.kinds import RequestState
 from domain.records import ConfirmationChannel, OutcomeStatus
 from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
+from tests.fixtures.temporal import finish
 from tests.workflows.support import Harness, state_of
 from tests.workflows.test_confirmations import erasure_until_pending, wait_state
 
@@ -50,8 +49,7 @@ async def test_agent_confirms_an_overdue_system_and_the_request_completes(
     assert await state_of(handle) is RequestState.COMPLETED
     assert [e.actor for e in fakes.events if e.action == "confirmation_received"] == ["agent Sam"]
     engine.dispose()
-    with contextlib.suppress(RPCError):
-        await handle.terminate("test finished")
+    await finish(handle)
 
 
 def test_confirm_command_requires_a_note() -> None:

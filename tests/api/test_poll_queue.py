@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from temporalio.service import RPCError
 
 from api.poll_queue import PollQueueConsumer
 from api.service import RequestService
@@ -25,6 +23,7 @@ from store.confirmations import PendingConfirmations
 from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
 from tests.connectors.test_epp import RICH_HANDLE, hints_of
+from tests.fixtures.temporal import finish
 from tests.workflows.support import Harness
 from tests.workflows.test_confirmations import erasure_until_pending
 
@@ -125,5 +124,4 @@ async def test_consumer_killed_between_read_and_ack_loses_no_confirmation(
     received = [e for e in fakes.events if e.action == "confirmation_received"]
     assert len(received) == 1
     engine.dispose()
-    with contextlib.suppress(RPCError):
-        await handle.terminate("test finished")
+    await finish(handle)

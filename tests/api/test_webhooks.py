@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 from collections.abc import AsyncIterator, Callable
@@ -14,7 +13,6 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
-from temporalio.service import RPCError
 
 from api import webhooks
 from api.service import RequestService
@@ -25,6 +23,7 @@ from runtime.webhook_signing import signature_headers
 from store.confirmations import PendingConfirmations, WebhookDeliveries
 from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
+from tests.fixtures.temporal import finish
 from tests.workflows.support import Harness
 from tests.workflows.test_confirmations import erasure_until_pending
 from tests.workflows.test_subject_request import meaningful_events
@@ -79,8 +78,7 @@ async def setup(harness: Harness, tmp_path: Path) -> AsyncIterator[Setup]:
         yield Setup(http, handle, deliveries)
     engine.dispose()
     # A workflow left waiting keeps the time-skipping server from skipping for later tests.
-    with contextlib.suppress(RPCError):
-        await handle.terminate("test finished")
+    await finish(handle)
 
 
 BAD_INPUT = [

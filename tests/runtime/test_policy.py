@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from domain.records import ConfirmationTiming
 from domain.retention import DEFAULT_RULES
-from runtime.policy import ConnectorEntry, PolicyError, load_policy, parse_policy
+from runtime.policy import PolicyError, load_policy, parse_policy
 
 SHIPPED = Path(__file__).resolve().parents[2] / "policy.toml"
 
@@ -27,10 +28,19 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_shipped_policy_parses() -> None:
     policy = load_policy(SHIPPED)
     assert policy.deadline_months == 1
-    assert policy.connectors == (
-        ConnectorEntry("billing", "connectors.billing:create"),
-        ConnectorEntry("newsletter", "connectors.newsletter:create"),
-    )
+    assert [(c.name, c.factory) for c in policy.connectors] == [
+        ("billing", "connectors.billing:create"),
+        ("newsletter", "connectors.newsletter:create"),
+        ("ripe", "connectors.ripe:create"),
+        ("arin", "connectors.arin:create"),
+        ("registry-epp", "connectors.epp:create"),
+        ("registrar-openprovider", "connectors.registrar:create"),
+        ("certcentral", "connectors.certcentral:create"),
+    ]
+    timings = {c.name: c.timing for c in policy.connectors}
+    assert timings["billing"] == ConfirmationTiming()
+    assert timings["certcentral"] == ConfirmationTiming(120, 24, 10)
+    assert timings["registry-epp"].confirm_within_hours == 120
     assert len(policy.retention.rules) == 4
     assert {r.category: r.years for r in policy.retention.rules} == {
         "invoices": 7,
