@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -93,7 +93,7 @@ async def test_consumer_killed_between_read_and_ack_loses_no_confirmation(
     async def route(connector: str, ref: str) -> str | None:
         return routes.request_for(connector, ref)
 
-    def deliver_then(die: bool) -> Callable[[str, Confirmation], object]:
+    def deliver_then(die: bool) -> Callable[[str, Confirmation], Awaitable[object]]:
         async def deliver(rid: str, confirmation: Confirmation) -> object:
             if die:
                 raise ConsumerKilled
