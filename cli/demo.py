@@ -96,13 +96,12 @@ def report(stack: Stack, access: dict[str, Any], erasure: dict[str, Any]) -> Non
     console.print(f"Download link (expires): {archive['link']}")
     console.print(f"Temporal UI: {stack.ui_link('dsr-' + access['request_id'])}")
     console.rule("Erasure request")
-    table = Table("system", "outcome", "detail", "kept")
+    table = Table("system", "outcome", "confirmed by", "kept by law")
     for c in erasure["connectors"]:
         outcome = c.get("outcome") or {}
         kept = "; ".join(f"{r['category']} until {r['until']}" for r in outcome.get("retained", []))
-        table.add_row(
-            c["connector"], outcome.get("status", c["step"]), outcome.get("detail", ""), kept
-        )
+        confirmed = outcome.get("confirmed_by") or ("its own answer" if outcome else "")
+        table.add_row(c["connector"], outcome.get("status", c["step"]), confirmed, kept)
     console.print(table)
     proof = stack.home / "blobs" / erasure["proof"]["key"]
     console.print(
