@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 from activities.bookkeeping import BookkeepingActivities
 from activities.connector_ops import ConnectorActivities
 from activities.delivery import DeliveryActivities
+from activities.notify import NotifyActivities
 from api.poll_queue import PollQueueConsumer
 from api.service import RequestService
 from connectors.epp_client import EppConfig, EppPollReader
@@ -21,6 +22,7 @@ from connectors.registry import build_connectors
 from runtime.keys import Keyring, keyring_from_settings
 from runtime.links import sign_link
 from runtime.logging import configure_logging
+from runtime.mailer import Mailer, MailSettings
 from runtime.policy import load_policy
 from runtime.settings import Settings, get_settings
 from runtime.temporal import connect
@@ -52,6 +54,17 @@ def download_link_maker(
     return make_link
 
 
+def mail_settings(settings: Settings) -> MailSettings:
+    return MailSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_sender,
+        starttls=settings.smtp_starttls,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+    )
+
+
 @asynccontextmanager
 async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> AsyncIterator[Worker]:
     """A worker with every activity wired to the configured systems; closes them on exit."""
@@ -74,6 +87,12 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
     delivery = DeliveryActivities(
         blobs, keyring, policy.retention, download_link_maker(settings, blobs, keyring)
     )
+    notify = NotifyActivities(
+        Mailer(mail_settings(settings)),
+        link_ttl_seconds=settings.link_ttl_seconds,
+        controller_name=settings.controller_name,
+        contact=settings.privacy_contact,
+    )
     worker = Worker(
         client,
         task_queue=settings.task_queue,
@@ -89,6 +108,7 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
             bookkeeping.register_pending,
             delivery.compile_archive,
             delivery.compile_proof,
+            notify.notify_subject,
         ],
     )
     try:
@@ -127,7 +147,7 @@ async def poll_consumers(
         client,
         RequestRegistry(engine),
         task_queue=settings.task_queue,
-        deadline_months=policy.deadline_months,
+        clock=policy.clock,
         hash_secret=keyring.derive("subject-hash"),
     )
     reader = EppPollReader(EppConfig.from_settings(settings))

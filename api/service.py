@@ -22,7 +22,7 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.deadlines import due_date, end_of_day
+from domain.deadlines import ClockRules, due_date, end_of_day
 from domain.errors import InvalidRequestInput
 from domain.kinds import RequestKind, RequestState, parse_kind
 from domain.messages import (
@@ -99,13 +99,13 @@ class RequestService:
         registry: RequestRegistry,
         *,
         task_queue: str,
-        deadline_months: int,
+        clock: ClockRules,
         hash_secret: bytes,
     ) -> None:
         self._client = client
         self._registry = registry
         self._task_queue = task_queue
-        self._months = deadline_months
+        self._clock = clock
         self._hash_secret = hash_secret
 
     async def submit(self, form: SubmitForm) -> Submitted:
@@ -129,8 +129,10 @@ class RequestService:
             subject=subject,
             agent_ref=agent_ref,
             received_at=received_at,
-            due_on=due_date(received_on, self._months),
+            due_on=due_date(received_on, period=self._clock.period),
             subject_hash=subject_hash(self._hash_secret, subject),
+            received_on=received_on,
+            clock=self._clock,
         )
         await asyncio.to_thread(
             self._registry.register,
@@ -220,12 +222,27 @@ class RequestService:
             await asyncio.sleep(poll)
 
     async def list(
-        self, *, state: str | None = None, kind: str | None = None, limit: int = 50
+        self,
+        *,
+        state: str | None = None,
+        kind: str | None = None,
+        limit: int = 50,
+        overdue: bool = False,
+        due_before: datetime | None = None,
     ) -> list[ListedRequest]:
         query = " AND ".join(
             [f"WorkflowType = '{WORKFLOW_NAME}'"]
             + ([f"DsrState = '{RequestState(state).value}'"] if state else [])
             + ([f"DsrKind = '{RequestKind(kind).value}'"] if kind else [])
+            + (["DsrOverdue = true"] if overdue else [])
+            + (
+                [
+                    f"DsrDeadline <= '{due_before.astimezone(UTC).isoformat()}'",
+                    "ExecutionStatus = 'Running'",
+                ]
+                if due_before
+                else []
+            )
         )
         found: list[ListedRequest] = []
         async for wf in self._client.list_workflows(query, limit=limit):
@@ -303,7 +320,7 @@ async def open_service(settings: Settings) -> AsyncIterator[RequestService]:
             client,
             RequestRegistry(engine),
             task_queue=settings.task_queue,
-            deadline_months=policy.deadline_months,
+            clock=policy.clock,
             hash_secret=keyring.derive("subject-hash"),
         )
     finally:

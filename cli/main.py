@@ -6,7 +6,7 @@ import asyncio
 import getpass
 import os
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, TypeVar
 
 import typer
@@ -125,11 +125,23 @@ def list_requests(
     state: Annotated[str | None, typer.Option(help="Only requests in this state.")] = None,
     kind: Annotated[str | None, typer.Option(help="Only requests of this kind.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only requests past due.")] = False,
+    due_within: Annotated[
+        str | None, typer.Option(help="Only open requests due within this time, e.g. 7d.")
+    ] = None,
 ) -> None:
     """List requests through Temporal visibility."""
     _check_choice("state", state, [s.value for s in RequestState])
     _check_choice("kind", kind, [k.value for k in RequestKind])
-    render.listing(out, _run(lambda s: s.list(state=state, kind=kind, limit=limit)))
+    before = _parse_within(due_within)
+    render.listing(
+        out,
+        _run(
+            lambda s: s.list(
+                state=state, kind=kind, limit=limit, overdue=overdue, due_before=before
+            )
+        ),
+    )
 
 
 @app.command()
@@ -224,6 +236,18 @@ def _parse_date(text: str | None) -> date | None:
     except ValueError:
         err.print("[red]error:[/red] The date must look like 2026-11-22 (YYYY-MM-DD).")
         raise typer.Exit(2) from None
+
+
+def _parse_within(text: str | None) -> datetime | None:
+    """'7d' or '36h' from now; None when not given."""
+    if text is None:
+        return None
+    number, unit = text.strip()[:-1], text.strip()[-1:].lower()
+    if not number.isdigit() or unit not in ("d", "h"):
+        err.print("[red]error:[/red] Give --due-within as days or hours, like 7d or 36h.")
+        raise typer.Exit(2)
+    span = timedelta(days=int(number)) if unit == "d" else timedelta(hours=int(number))
+    return datetime.now(UTC) + span
 
 
 def _check_choice(option: str, value: str | None, allowed: list[str]) -> None:

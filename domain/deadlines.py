@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain.holidays import is_public_holiday
@@ -127,3 +127,22 @@ def may_extend(
 def end_of_day(day: date) -> datetime:
     """The deadline as an instant: the end of the due day, in UTC."""
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class ClockRules:
+    """The company's promises about the clock (policy.toml [deadline])."""
+
+    period: BasePeriod = field(default_factory=lambda: BasePeriod(months=1))
+    # Regulators' guidance: the clock starts once identity is confirmed; the policy decides.
+    pause_while_unverified: bool = True
+    # Days before the due date when the officer is reminded.
+    reminder_days_before: tuple[int, ...] = (7, 2)
+    # An unverified request is closed as rejected this many days after receipt;
+    # 0 means when its (unpaused) first period ends.
+    reject_unverified_after_days: int = 0
+
+    def unverified_deadline(self, received: date) -> date:
+        if self.reject_unverified_after_days:
+            return received + timedelta(days=self.reject_unverified_after_days)
+        return due_date(received, period=self.period)

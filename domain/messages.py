@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
+from domain.deadlines import ClockRules
 from domain.kinds import RequestKind, RequestState
 from domain.records import (
     Confirmation,
@@ -29,6 +31,12 @@ class RequestInput:
     received_at: datetime
     due_on: date
     subject_hash: str
+    received_on: date | None = None
+    clock: ClockRules = field(default_factory=ClockRules)
+
+    @property
+    def receipt_date(self) -> date:
+        return self.received_on or self.received_at.date()
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,12 @@ class ApprovePlan:
 
 @dataclass(frozen=True)
 class CancelRequest:
+    agent: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ExtendDeadline:
     agent: str
     reason: str
 
@@ -95,6 +109,8 @@ class Progress:
     attention: str = ""
     archive: DeliveryRef | None = None
     proof: DeliveryRef | None = None
+    overdue: bool = False
+    extended: bool = False
 
 
 # --- activities ---
@@ -188,6 +204,27 @@ class CompileProofInput:
     connectors: tuple[ConnectorInfo, ...]
     plans: tuple[ConnectorPlan, ...]
     outcomes: tuple[Outcome, ...]
+
+
+class NoticeKind(StrEnum):
+    ARCHIVE_READY = "archive_ready"
+    ERASURE_DONE = "erasure_done"
+    EXTENSION = "extension"
+    REJECTED_UNVERIFIED = "rejected_unverified"
+
+
+@dataclass(frozen=True)
+class NotifyInput:
+    """What to tell the subject; the address travels only inside encrypted payloads."""
+
+    request_id: str
+    notice: NoticeKind
+    to: str
+    language: str
+    link: str = ""
+    received_on: date | None = None
+    due_on: date | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from domain.deadlines import BasePeriod, ClockRules, parse_period
 from domain.records import ConfirmationTiming
 from domain.retention import RetentionPolicy, RetentionRule
 
@@ -27,6 +28,7 @@ class Policy:
     deadline_months: int
     retention: RetentionPolicy
     connectors: tuple[ConnectorEntry, ...]
+    clock: ClockRules = field(default_factory=ClockRules)
 
 
 def parse_policy(data: dict[str, Any]) -> Policy:
@@ -46,9 +48,32 @@ def parse_policy(data: dict[str, Any]) -> Policy:
         ) from None
     if not 1 <= months <= 3:
         raise PolicyError("policy.toml: deadline.months must be 1, 2 or 3.")
+    clock = _clock_rules(deadline)
     if not connectors:
         raise PolicyError("policy.toml lists no connectors; add at least one [[connectors]].")
-    return Policy(months, RetentionPolicy(rules) if rules else RetentionPolicy(), connectors)
+    return Policy(months, RetentionPolicy(rules) if rules else RetentionPolicy(), connectors, clock)
+
+
+def _clock_rules(deadline: dict[str, Any]) -> ClockRules:
+    """`period` ("1 month", "14 days") wins over the older `months`; the rest has defaults."""
+    defaults = ClockRules()
+    try:
+        period = (
+            parse_period(str(deadline["period"]))
+            if "period" in deadline
+            else BasePeriod(months=int(deadline.get("months", 1)))
+        )
+        reminders = tuple(int(d) for d in deadline.get("reminder_days_before", (7, 2)))
+        return ClockRules(
+            period=period,
+            pause_while_unverified=bool(
+                deadline.get("pause_while_unverified", defaults.pause_while_unverified)
+            ),
+            reminder_days_before=reminders,
+            reject_unverified_after_days=int(deadline.get("reject_unverified_after_days", 0)),
+        )
+    except (TypeError, ValueError) as err:
+        raise PolicyError(f"policy.toml [deadline]: {err}") from None
 
 
 def _connector_entry(c: dict[str, Any]) -> ConnectorEntry:

@@ -75,6 +75,16 @@ class Settings(BaseSettings):
     agent_token: str = Field(default="", description="The token this CLI sends to the API.")
     link_ttl_seconds: int = 7 * 24 * 3600
 
+    # Outgoing mail to the data subject (runtime/mailer.py): links only, never attachments.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_sender: str = "Privacy <privacy@hosting.example>"
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    controller_name: str = ""
+    privacy_contact: str = ""
+
     log_level: str = "INFO"
 
     @property

@@ -21,7 +21,7 @@ import httpx
 from runtime.keys import generate_key_entry
 from simulators.administration import SeedSummary, create_and_seed
 from simulators.mailman_server import MailmanServer, find_mailman_bin, free_port
-from workflows.attributes import ALL
+from workflows.attributes import ALL, cli_type
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -43,6 +43,7 @@ class StackPorts:
     registrar: int = 8103
     certcentral: int = 8104
     epp: int = 8700
+    smtp: int = 8025
 
     @classmethod
     def free(cls) -> StackPorts:
@@ -118,6 +119,8 @@ class Stack:
             "DSR_WEBHOOK_SECRET": k.webhook,
             "DSR_CERTCENTRAL_URL": f"http://127.0.0.1:{p.certcentral}",
             "DSR_CERTCENTRAL_API_KEY": k.certcentral,
+            "DSR_SMTP_HOST": "127.0.0.1",
+            "DSR_SMTP_PORT": str(p.smtp),
         }
 
     def _simulator_commands(self) -> dict[str, tuple[list[str], int]]:
@@ -140,10 +143,17 @@ class Stack:
             "registrar": (["simulators.registrar", "--port", str(p.registrar), *common,
                            "--password", k.registrar, "--webhook-url", webhook,
                            "--webhook-secret", k.webhook, "--complete-after", "2"], p.registrar),
+            # The subject's mailbox: every notice lands in a Maildir under the stack's home.
+            "smtp": (["aiosmtpd", "-n", "-l", f"127.0.0.1:{p.smtp}",
+                      "-c", "aiosmtpd.handlers.Mailbox", str(self.mailbox)], p.smtp),
             "certcentral": (["simulators.certcentral", "--port", str(p.certcentral), *common,
                              "--api-key", k.certcentral, "--auto-approve-after", "2"],
                             p.certcentral),
         }  # fmt: skip
+
+    @property
+    def mailbox(self) -> Path:
+        return self.home / "mail"
 
     @property
     def _admin_url(self) -> str:
@@ -159,6 +169,7 @@ class Stack:
         self.seed = create_and_seed(self._admin_url, customers=self.customers, today=self.today)
         self._start_temporal()
         self._start_mailman()
+        self.mailbox.mkdir(parents=True, exist_ok=True)
         for name, (args, port) in self._simulator_commands().items():
             self._start_process(name, [sys.executable, "-m", *args])
             self._wait_port(name, port)
@@ -227,7 +238,7 @@ class Stack:
             "--log-level", "warn",
         ]  # fmt: skip
         for key in ALL:
-            kind = "Datetime" if key.indexed_value_type.name.endswith("DATETIME") else "Keyword"
+            kind = cli_type(key)
             args += ["--search-attribute", f"{key.name}={kind}"]
         self._start_process("temporal", args)
         self._wait_port("temporal", self.ports.temporal)

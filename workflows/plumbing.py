@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -14,7 +14,13 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.kinds import RequestState
-    from domain.messages import ConnectorProgress, RecordEventInput, RequestInput
+    from domain.messages import (
+        ConnectorProgress,
+        NoticeKind,
+        NotifyInput,
+        RecordEventInput,
+        RequestInput,
+    )
     from workflows import attributes
 
 T = TypeVar("T")
@@ -31,6 +37,11 @@ CONNECTOR_RETRY = RetryPolicy(
 )
 BOOKKEEPING_TIMEOUT = timedelta(minutes=2)
 BOOKKEEPING_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
+NOTIFY_RETRY = RetryPolicy(
+    maximum_interval=timedelta(minutes=10),
+    maximum_attempts=20,
+    non_retryable_error_types=["MailRejected"],
+)
 
 
 class RequestPlumbing:
@@ -69,6 +80,25 @@ class RequestPlumbing:
                 reason = _failure_reason(err, connector, operation)
                 self._progress[connector] = replace(self._progress[connector], error=reason)
                 await self._needs_attention(reason)
+
+    async def _notify(self, notice: NoticeKind, **fields: Any) -> None:
+        """Email the subject; a notice that cannot be delivered is recorded, not fatal."""
+        email = self._req.subject.email
+        if not email:
+            await self._record("system", "notice_not_sent", notice=notice.value,
+                               reason="no email address on the request")  # fmt: skip
+            return
+        arg = NotifyInput(self._req.request_id, notice, email, self._req.subject.language,
+                          **fields)  # fmt: skip
+        try:
+            await workflow.execute_activity(
+                "notify_subject", arg, result_type=str,
+                start_to_close_timeout=BOOKKEEPING_TIMEOUT, retry_policy=NOTIFY_RETRY,
+            )  # fmt: skip
+        except ActivityError:
+            await self._record("system", "notice_failed", notice=notice.value)
+            return
+        await self._record("system", "notice_sent", notice=notice.value)
 
     async def _needs_attention(self, reason: str) -> None:
         resume = self._state

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import replace
+from datetime import timedelta
 from typing import TypeVar
 
 from temporalio import workflow
@@ -28,8 +29,10 @@ with workflow.unsafe.imports_passed_through():
         DeliveryRef,
         EraseInput,
         ExportInput,
+        ExtendDeadline,
         ListConnectorsInput,
         LocateInput,
+        NoticeKind,
         PlanInput,
         Progress,
         RequestInput,
@@ -49,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.subject import Hints
     from workflows import attributes
+    from workflows.clock import DeadlineKeeping
     from workflows.confirming import ConfirmationWaiting, settled
     from workflows.pending import PendingBook
 
@@ -56,7 +60,7 @@ T = TypeVar("T")
 
 
 @workflow.defn(name=WORKFLOW_NAME)
-class SubjectRequestWorkflow(ConfirmationWaiting):
+class SubjectRequestWorkflow(ConfirmationWaiting, DeadlineKeeping):
     @workflow.init
     def __init__(self, req: RequestInput) -> None:
         self._req = req
@@ -74,6 +78,7 @@ class SubjectRequestWorkflow(ConfirmationWaiting):
         self._proof: DeliveryRef | None = None
         self._book = PendingBook()
         self._escalations = 0
+        self._start_clock()
 
     @workflow.run
     async def run(self, req: RequestInput) -> RequestResult:
@@ -82,9 +87,12 @@ class SubjectRequestWorkflow(ConfirmationWaiting):
                 attributes.DSR_KIND.value_set(req.kind.value),
                 attributes.DSR_DEADLINE.value_set(end_of_day(req.due_on)),
                 attributes.DSR_SUBJECT.value_set(req.subject_hash),
+                attributes.DSR_OVERDUE.value_set(False),
             ]
         )
         await self._enter(RequestState.RECEIVED, "system", "request_received")
+        # The clock runs beside the work; it ends with the request.
+        asyncio.create_task(self._watch_deadline())  # noqa: RUF006
         work = asyncio.create_task(self._carry_out())
         await workflow.wait_condition(lambda: work.done() or self._cancel is not None)
         if work.done() or self._cancel is None:
@@ -103,7 +111,11 @@ class SubjectRequestWorkflow(ConfirmationWaiting):
 
     async def _carry_out(self) -> RequestResult:
         await self._enter(RequestState.VERIFYING, "system", "awaiting_identity")
-        await self._wait_for(lambda: bool(self._verified_by))
+        if not await self._identity_in_time():
+            await self._notify(NoticeKind.REJECTED_UNVERIFIED, received_on=self._req.receipt_date)
+            await self._enter(RequestState.REJECTED, "system", "rejected_unverified",
+                              reason="The identity was not verified in time.")  # fmt: skip
+            return RequestResult(self._req.request_id, RequestState.REJECTED)
         listed = await self._call(
             "list_connectors", ListConnectorsInput(self._req.request_id), list[ConnectorInfo]
         )
@@ -116,6 +128,17 @@ class SubjectRequestWorkflow(ConfirmationWaiting):
         if self._req.kind is RequestKind.ACCESS:
             return await self._deliver_access([loc for loc in located if loc.found])
         return await self._carry_out_erasure(located)
+
+    async def _identity_in_time(self) -> bool:
+        """Wait for verification until the policy closes unverified requests."""
+        closes = end_of_day(self._req.clock.unverified_deadline(self._req.receipt_date))
+        try:
+            await workflow.wait_condition(
+                lambda: bool(self._verified_by), timeout=max(closes - workflow.now(), timedelta(0))
+            )
+        except TimeoutError:
+            return bool(self._verified_by)
+        return True
 
     # --- discovery ---
 
@@ -158,6 +181,7 @@ class SubjectRequestWorkflow(ConfirmationWaiting):
             DeliveryRef,
         )
         self._archive = archive
+        await self._notify(NoticeKind.ARCHIVE_READY, link=archive.link or "")
         await self._enter(
             RequestState.COMPLETED,
             "system",
@@ -223,6 +247,7 @@ class SubjectRequestWorkflow(ConfirmationWaiting):
             DeliveryRef,
         )
         self._proof = proof
+        await self._notify(NoticeKind.ERASURE_DONE, link=proof.link or "")
         await self._enter(RequestState.COMPLETED, "system", "proof_delivered", sha256=proof.sha256)
         return RequestResult(
             self._req.request_id, RequestState.COMPLETED, proof=proof, outcomes=tuple(outcomes)
@@ -274,7 +299,9 @@ class SubjectRequestWorkflow(ConfirmationWaiting):
     @workflow.update
     async def verify_identity(self, action: VerifyIdentity) -> ActionResult:
         self._verified_by = action.agent
-        await self._record(action.agent, "identity_verified", method=action.method)
+        self._identity_confirmed()
+        await self._record(action.agent, "identity_verified", method=action.method,
+                           due_on=self._due_on.isoformat())  # fmt: skip
         return ActionResult(self._state, "Identity verified; discovery starts now.")
 
     @verify_identity.validator
@@ -336,6 +363,22 @@ class SubjectRequestWorkflow(ConfirmationWaiting):
         self._book.resolve(confirmation.connector, confirmation.external_ref)
 
     @workflow.update
+    async def extend_deadline(self, action: ExtendDeadline) -> ActionResult:
+        due = self._extend()
+        await self._record(action.agent, "deadline_extended", reason=action.reason,
+                           due_on=due.isoformat())  # fmt: skip
+        # Art. 12(3): the subject is told of the extension and why, within the first month.
+        await self._notify(NoticeKind.EXTENSION, received_on=self._req.receipt_date,
+                           due_on=due, reason=action.reason)  # fmt: skip
+        return ActionResult(self._state, f"Deadline extended to {due:%Y-%m-%d}.")
+
+    @extend_deadline.validator
+    def _validate_extend(self, action: ExtendDeadline) -> None:
+        _require_agent(action.agent)
+        self._require_open()
+        self._check_extension(action)
+
+    @workflow.update
     async def retry_failed(self, action: RetryFailed) -> ActionResult:
         self._retry_requested = True
         await self._record(action.agent, "retry_requested")
@@ -353,12 +396,14 @@ class SubjectRequestWorkflow(ConfirmationWaiting):
             request_id=self._req.request_id,
             kind=self._req.kind,
             state=self._state,
-            due_on=self._req.due_on,
+            due_on=self._due_on,
             connectors=tuple(self._progress.values()),
             plans=self._plans,
             attention=self._attention,
             archive=self._archive,
             proof=self._proof,
+            overdue=self._overdue,
+            extended=self._extended,
         )
 
     def _require_open(self) -> None:

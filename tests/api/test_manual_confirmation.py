@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from api.service import ActionRefused, RequestService
 from cli import main as cli_main
+from domain.deadlines import ClockRules
 from domain.errors import InvalidRequestInput
 from domain.kinds import RequestState
 from domain.records import ConfirmationChannel, OutcomeStatus
@@ -31,7 +32,7 @@ async def test_agent_confirms_an_overdue_system_and_the_request_completes(
     registry.register(request_id=handle.id.removeprefix("dsr-"), workflow_id=handle.id,
                       kind="erasure", agent_ref="MAN-1", subject_hash="h", language="en",
                       received_at=datetime.now(UTC), due_on=date.today())  # fmt: skip
-    service = RequestService(env.client, registry, task_queue=queue, deadline_months=1,
+    service = RequestService(env.client, registry, task_queue=queue, clock=ClockRules(),
                              hash_secret=b"k")  # fmt: skip
     await env.sleep(timedelta(hours=49))
     await wait_state(harness, handle, RequestState.NEEDS_ATTENTION)

@@ -13,6 +13,7 @@ from api.poll_queue import PollQueueConsumer
 from api.service import RequestService
 from connectors.epp import EppRegistryConnector, create
 from connectors.epp_client import EppConfig, EppPollReader, PollMessage
+from domain.deadlines import ClockRules
 from domain.kinds import RequestState
 from domain.records import Confirmation, ConfirmationChannel, OutcomeStatus
 from domain.retention import RetentionPolicy
@@ -84,7 +85,7 @@ async def test_consumer_killed_between_read_and_ack_loses_no_confirmation(
                       received_at=datetime.now(UTC), due_on=date.today())  # fmt: skip
     routes = PendingConfirmations(engine)
     routes.register(request_id, "newsletter", REF)
-    service = RequestService(env.client, registry, task_queue=queue, deadline_months=1,
+    service = RequestService(env.client, registry, task_queue=queue, clock=ClockRules(),
                              hash_secret=b"k")  # fmt: skip
     await queue_deletion_message(epp_simulator, epp_settings, admin_db_url)
     config = EppConfig.from_settings(epp_settings)

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from api import webhooks
 from api.service import RequestService
+from domain.deadlines import ClockRules
 from domain.kinds import RequestState
 from domain.messages import RequestResult
 from domain.records import ConfirmationChannel, OutcomeStatus
@@ -68,7 +69,7 @@ async def setup(harness: Harness, tmp_path: Path) -> AsyncIterator[Setup]:
     pending = PendingConfirmations(engine)
     pending.register(request_id, "newsletter", "job-1")
     deliveries = WebhookDeliveries(engine)
-    service = RequestService(env.client, registry, task_queue=queue, deadline_months=1,
+    service = RequestService(env.client, registry, task_queue=queue, clock=ClockRules(),
                              hash_secret=b"k")  # fmt: skip
     app = FastAPI()
     app.include_router(webhooks.router)

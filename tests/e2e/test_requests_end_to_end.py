@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
+import mailbox
 import re
 import time
 from collections.abc import Iterator
@@ -183,3 +186,18 @@ def _wait_for_started_activity(stack: Stack, cli: Cli, request_id: str) -> None:
             return
         time.sleep(0.25)
     pytest.fail("no connector call was seen running")
+
+
+def test_the_subject_is_emailed_a_link_and_no_attachment(stack: Stack, access_request: str) -> None:
+    subject = access_subject(stack)
+    letters = [m for m in mailbox.Maildir(stack.mailbox) if subject.email in str(m["To"])]
+    assert len(letters) == 1
+    letter = email.message_from_bytes(letters[0].as_bytes(), policy=email.policy.default)
+    assert access_request in str(letter["Subject"]) + letter.get_body(("plain",)).get_content()
+    body = letter.get_body(("plain",)).get_content()
+    assert f"http://127.0.0.1:{stack.ports.api}/downloads/" in body
+    assert not list(letter.iter_attachments())
+    link = next(w for w in body.split() if "/downloads/" in w)
+    download = httpx.get(link)
+    assert download.status_code == 200
+    assert download.content[:2] == b"PK"  # the ZIP archive itself

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.deadlines import BasePeriod
 from domain.records import ConfirmationTiming
 from domain.retention import DEFAULT_RULES
 from runtime.policy import PolicyError, load_policy, parse_policy
@@ -140,3 +141,29 @@ def test_policy_error_is_a_value_error() -> None:
 def test_deadline_that_is_not_a_table_is_refused(tmp_path: Path, deadline: str) -> None:
     with pytest.raises(PolicyError):
         load_policy(_write(tmp_path, f"{deadline}\n{CONNECTORS}"))
+
+
+def test_shipped_policy_keeps_the_clock_rules_of_the_law() -> None:
+    clock = load_policy(SHIPPED).clock
+    assert clock.period == BasePeriod(months=1)
+    assert clock.pause_while_unverified is True
+    assert clock.reminder_days_before == (7, 2)
+
+
+def test_a_fourteen_day_policy_is_read_as_days(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        '[deadline]\nperiod = "14 dagen"\n\n[[connectors]]\nname = "billing"\n'
+        'factory = "connectors.billing:create"\n'
+    )
+    assert load_policy(path).clock.period == BasePeriod(days=14)
+
+
+def test_an_unreadable_period_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(
+        '[deadline]\nperiod = "two weeks"\n\n[[connectors]]\nname = "billing"\n'
+        'factory = "connectors.billing:create"\n'
+    )
+    with pytest.raises(PolicyError, match=r"\[deadline\]"):
+        load_policy(path)

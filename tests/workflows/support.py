@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from typing import Any
 
 from temporalio import activity
@@ -13,6 +12,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from domain.deadlines import due_date
 from domain.kinds import RequestKind, RequestState
 from domain.messages import (
     CheckPendingInput,
@@ -23,6 +23,7 @@ from domain.messages import (
     ExportInput,
     ListConnectorsInput,
     LocateInput,
+    NotifyInput,
     PendingCheck,
     PlanInput,
     Progress,
@@ -70,6 +71,7 @@ class Fakes:
     pending: dict[str, ConfirmationChannel] = field(default_factory=dict)
     ticket_answers: list[Confirmation | None] = field(default_factory=list)
     pending_ref: str = "job-1"
+    notices: list[NotifyInput] = field(default_factory=list)
     registered: list[RegisterPendingInput] = field(default_factory=list)
 
     def activities(self) -> list[Callable[..., Any]]:
@@ -114,6 +116,11 @@ class Fakes:
         async def check_pending(arg: CheckPendingInput) -> PendingCheck:
             return PendingCheck(self.ticket_answers.pop(0) if self.ticket_answers else None)
 
+        @activity.defn(name="notify_subject")
+        async def notify_subject(arg: NotifyInput) -> str:
+            self.notices.append(arg)
+            return f"<{arg.notice.value}@test>"
+
         @activity.defn(name="register_pending")
         async def register_pending(arg: RegisterPendingInput) -> None:
             self.registered.append(arg)
@@ -142,6 +149,7 @@ class Fakes:
             compile_proof,
             check_pending,
             register_pending,
+            notify_subject,
         ]
 
 
@@ -152,13 +160,15 @@ async def start(
     env: WorkflowEnvironment, queue: str, kind: RequestKind
 ) -> WorkflowHandle[SubjectRequestWorkflow, RequestResult]:
     request_id = str(uuid.uuid4())
+    # The test server's clock, not the wall clock: it moves when a test skips time.
+    received_at = await env.get_current_time()
     req = RequestInput(
         request_id=request_id,
         kind=kind,
         subject=SubjectIdentifiers(email="jan@example.nl", name="Jan"),
         agent_ref=f"T-{request_id[:8]}",
-        received_at=datetime(2026, 1, 31, 9, tzinfo=UTC),
-        due_on=date(2026, 3, 2),
+        received_at=received_at,
+        due_on=due_date(received_at.date()),
         subject_hash="h" * 32,
     )
     return await env.client.start_workflow(

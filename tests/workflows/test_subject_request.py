@@ -11,6 +11,7 @@ from domain.messages import (
     ActionResult,
     ApprovePlan,
     CancelRequest,
+    NoticeKind,
     Progress,
     RequestResult,
     RetryFailed,
@@ -57,6 +58,7 @@ async def test_access_completes_with_archive_after_verification(harness: Harness
         RequestState.COMPLETED,
     ]
     assert len({e.event_key for e in fakes.events}) == len(fakes.events)
+    assert [n.notice for n in fakes.notices] == [NoticeKind.ARCHIVE_READY]
 
 
 async def test_erasure_waits_for_plan_approval(harness: Harness) -> None:
@@ -79,6 +81,7 @@ async def test_erasure_waits_for_plan_approval(harness: Harness) -> None:
     assert final.state is RequestState.COMPLETED
     assert sorted(fakes.erased) == ["billing", "newsletter"]
     assert final.proof is not None and final.proof.records == 2
+    assert [n.notice for n in fakes.notices] == [NoticeKind.ERASURE_DONE]
 
 
 async def test_refused_actions_leave_no_trace_in_history(harness: Harness) -> None:

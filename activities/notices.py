@@ -1,0 +1,223 @@
+"""The emails dsr sends the subject, in English or Dutch, as plain text and a web page."""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from dataclasses import dataclass
+from datetime import date
+
+from activities import letters_en, letters_nl, notices_en, notices_nl
+
+__all__ = [
+    "COMPLAINT_URL",
+    "Notice",
+    "archive_ready",
+    "erasure_done",
+    "extension",
+    "refusal",
+    "rejected_unverified",
+    "verification_code",
+]
+
+COMPLAINT_URL = "https://autoriteitpersoonsgegevens.nl"
+COMMON = {"en": notices_en.COMMON, "nl": notices_nl.COMMON}
+SUBJECTS = {"en": notices_en.SUBJECTS, "nl": notices_nl.SUBJECTS}
+BODIES = {"en": notices_en.BODIES, "nl": notices_nl.BODIES}
+MONTHS = {"en": letters_en.MONTHS, "nl": letters_nl.MONTHS}
+
+
+@dataclass(frozen=True)
+class Notice:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class _Link:
+    url: str
+
+
+@dataclass(frozen=True)
+class _Code:
+    value: str
+
+
+_Block = str | _Link | _Code
+
+
+def archive_ready(
+    language: str,
+    request_id: str,
+    link: str,
+    expires_on: date,
+    *,
+    controller_name: str = "",
+    contact: str = "",
+) -> Notice:
+    """Access or portability: the archive is behind an expiring link, the cover letter inside."""
+    lang = _language(language)
+    expires = _long_date(expires_on, lang)
+    values = {"ref": request_id, "link": _checked_link(link), "expires": expires}
+    return _compose(lang, "archive_ready", values, controller_name, contact)
+
+
+def erasure_done(
+    language: str, request_id: str, link: str, *, controller_name: str = "", contact: str = ""
+) -> Notice:
+    """Erasure: the proof, with what was kept and why, is behind the link."""
+    values = {"ref": request_id, "link": _checked_link(link)}
+    return _compose(_language(language), "erasure_done", values, controller_name, contact)
+
+
+def extension(
+    language: str,
+    request_id: str,
+    received_on: date,
+    new_due_on: date,
+    reason: str,
+    *,
+    controller_name: str = "",
+    contact: str = "",
+) -> Notice:
+    """Art. 12(3): up to two further months, with the reason, the new date and the remedies."""
+    lang = _language(language)
+    values = {
+        "ref": request_id,
+        "received": _long_date(received_on, lang),
+        "new_due": _long_date(new_due_on, lang),
+        "reason": _checked_reason(reason),
+    }
+    return _compose(lang, "extension", values, controller_name, contact)
+
+
+def refusal(
+    language: str, request_id: str, reason: str, *, controller_name: str = "", contact: str = ""
+) -> Notice:
+    """Art. 12(4)-(5): no action on the request, why, and the complaint and court remedies."""
+    values = {"ref": request_id, "reason": _checked_reason(reason)}
+    return _compose(_language(language), "refusal", values, controller_name, contact)
+
+
+def rejected_unverified(
+    language: str,
+    request_id: str,
+    asked_on: date,
+    *,
+    controller_name: str = "",
+    contact: str = "",
+) -> Notice:
+    """The request was closed because the identity was not confirmed in time; how to retry."""
+    lang = _language(language)
+    values = {"ref": request_id, "asked": _long_date(asked_on, lang)}
+    return _compose(lang, "rejected_unverified", values, controller_name, contact)
+
+
+def verification_code(
+    language: str, code: str, valid_minutes: int, *, controller_name: str = "", contact: str = ""
+) -> Notice:
+    """A one-time code that confirms the identity; the message holds nothing else."""
+    lang = _language(language)
+    unit = "minutes_one" if valid_minutes == 1 else "minutes_many"
+    values = {"code": code, "minutes": COMMON[lang][unit].format(n=valid_minutes)}
+    return _compose(lang, "verification_code", values, controller_name, contact)
+
+
+def _compose(
+    lang: str, name: str, values: dict[str, str], controller_name: str, contact: str
+) -> Notice:
+    """Greeting, the notice's paragraphs, closing and signature, in text and HTML."""
+    common = COMMON[lang]
+    values = values | {
+        "controller": controller_name or common["controller"],
+        "contact": contact or common["contact"],
+    }
+    paragraphs = (common["greeting"], *BODIES[lang][name], common["closing"], common["signature"])
+    blocks = tuple(_block(paragraph, values) for paragraph in paragraphs)
+    subject = SUBJECTS[lang][name].format(**values)
+    return Notice(subject, _text(blocks), _html(lang, subject, blocks))
+
+
+def _block(paragraph: str, values: dict[str, str]) -> _Block:
+    if paragraph == "{link}":
+        return _Link(values["link"])
+    if paragraph == "{authority}":
+        return _Link(COMPLAINT_URL)
+    if paragraph == "{code}":
+        return _Code(values["code"])
+    return paragraph.format(**values)
+
+
+def _text(blocks: tuple[_Block, ...]) -> str:
+    """Paragraphs wrapped at 78 columns; links and the code on a line of their own."""
+    parts = []
+    for block in blocks:
+        if isinstance(block, _Link):
+            parts.append(f"  {block.url}")
+        elif isinstance(block, _Code):
+            parts.append(f"  {block.value}")
+        else:
+            parts.append("\n".join(_wrap(line) for line in block.split("\n")))
+    return "\n\n".join(parts) + "\n"
+
+
+def _html(lang: str, subject: str, blocks: tuple[_Block, ...]) -> str:
+    """A standalone page; every piece of text is escaped."""
+    e = html.escape
+    body = []
+    for block in blocks:
+        if isinstance(block, _Link):
+            body.append(f'<p><a href="{e(block.url)}">{e(block.url)}</a></p>')
+        elif isinstance(block, _Code):
+            body.append(f'<p class="code"><strong>{e(block.value)}</strong></p>')
+        else:
+            body.append("<p>" + "<br>\n".join(e(line) for line in block.split("\n")) + "</p>")
+    return _PAGE.format(lang=e(lang), title=e(subject), body="\n".join(body))
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #222;
+       max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }}
+.code {{ font-size: 1.6rem; letter-spacing: 0.2em; }}
+</style>
+</head>
+<body>
+<main>
+{body}
+</main>
+</body>
+</html>
+"""
+
+
+def _language(language: str) -> str:
+    """ "nl", "NL" and "nl-BE" are Dutch; anything unknown is English."""
+    base = language.lower().partition("-")[0]
+    return base if base in BODIES else "en"
+
+
+def _long_date(day: date, lang: str) -> str:
+    return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
+
+
+def _checked_link(link: str) -> str:
+    if not link.startswith(("https://", "http://")):
+        raise ValueError("A notice link must be an http(s) address.")
+    return link
+
+
+def _checked_reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValueError("An extension or refusal must state its reason (Art. 12(3)-(4) GDPR).")
+    return reason.strip()
+
+
+def _wrap(line: str) -> str:
+    return textwrap.fill(line, 78, break_on_hyphens=False, break_long_words=False)

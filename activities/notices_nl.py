@@ -1,0 +1,98 @@
+"""The Dutch words of the emails to the subject; notices.py assembles them."""
+
+from __future__ import annotations
+
+# A paragraph that is exactly "{link}", "{authority}" or "{code}" stands on its own line.
+
+COMMON: dict[str, str] = {
+    "controller": "het hostingbedrijf",
+    "contact": "ons privacyteam via de contactgegevens op onze website",
+    "greeting": "Geachte heer, mevrouw,",
+    "closing": "Hebt u vragen? Neem dan contact op met {contact}.",
+    "signature": "Met vriendelijke groet,\nHet privacyteam van {controller}",
+    "minutes_one": "1 minuut",
+    "minutes_many": "{n} minuten",
+}
+
+SUBJECTS: dict[str, str] = {
+    "archive_ready": "Uw persoonsgegevens staan klaar om te downloaden (verzoek {ref})",
+    "erasure_done": "Uw verwijderingsverzoek {ref} is afgerond",
+    "extension": "Wij hebben meer tijd nodig voor uw verzoek {ref}",
+    "refusal": "Wij geven geen gevolg aan uw verzoek {ref}",
+    "rejected_unverified": "Uw verzoek {ref} is gesloten: identiteit niet bevestigd",
+    "verification_code": "Uw verificatiecode",
+}
+
+_COMPLAINT = (
+    "Bent u het hier niet mee eens, dan hebt u het recht een klacht in te dienen bij de "
+    "toezichthouder, de Autoriteit Persoonsgegevens, en kunt u zich tot de rechter wenden "
+    "(artikelen 77 en 79 AVG):"
+)
+
+BODIES: dict[str, tuple[str, ...]] = {
+    "archive_ready": (
+        "U hebt {controller} om uw persoonsgegevens gevraagd (verzoek {ref}). Ze staan klaar "
+        "en u kunt ze hier downloaden:",
+        "{link}",
+        "De link werkt tot {expires}; vraag ons daarna om een nieuwe. Iedereen die de link "
+        "heeft, kan uw gegevens downloaden. Stuur deze e-mail daarom niet door.",
+        "U downloadt een ZIP-bestand. Daarin staan een brief (README.html en README.txt) "
+        "waarin wij uitleggen waarom wij uw gegevens verwerken, wie ze ontvangen, hoe lang "
+        "wij ze bewaren en welke rechten u hebt; een lijst van alle bestanden "
+        "(manifest.json); en uw gegevens zelf in de map data, als JSON- en CSV-bestanden die "
+        "u kunt openen met een teksteditor of een spreadsheetprogramma.",
+    ),
+    "erasure_done": (
+        "Wij hebben uw verzoek {ref} om uw persoonsgegevens te verwijderen afgerond. In het "
+        "bewijs van verwijdering staat per systeem wat wij hebben verwijderd en wanneer:",
+        "{link}",
+        "Sommige gegevens moeten wij wettelijk bewaren, zoals facturen, die wij volgens de "
+        "belastingwetgeving zeven jaar moeten bewaren. In het bewijs staat wat wij hebben "
+        "bewaard, waarom en tot wanneer. Tot die datum schermen wij deze gegevens af en "
+        "gebruiken wij ze nergens anders voor; daarna verwijderen wij ze.",
+        "De link werkt een beperkte tijd. Download het bewijs daarom en bewaar het goed.",
+    ),
+    "extension": (
+        "Wij hebben uw verzoek {ref} ontvangen op {received}. Volgens de wet hebben wij één "
+        "maand om het te beantwoorden. Artikel 12 lid 3 van de Algemene verordening "
+        "gegevensbescherming (AVG) staat ons toe die termijn zo nodig met ten hoogste twee "
+        "maanden te verlengen als een verzoek ingewikkeld is of als wij veel verzoeken "
+        "ontvangen.",
+        "Voor uw verzoek hebben wij die extra tijd nodig. De reden: {reason}",
+        "U ontvangt ons antwoord uiterlijk op {new_due}.",
+        _COMPLAINT,
+        "{authority}",
+    ),
+    "refusal": (
+        "Wij hebben uw verzoek {ref} ontvangen en zorgvuldig bekeken. Wij geven er geen "
+        "gevolg aan.",
+        "De reden: {reason}",
+        "U hebt het recht over deze beslissing een klacht in te dienen bij de toezichthouder, "
+        "de Autoriteit Persoonsgegevens (artikel 77 AVG):",
+        "{authority}",
+        "Ook kunt u zich tot de rechter wenden (artikel 79 AVG): u kunt de rechtbank vragen "
+        "ons te bevelen uw verzoek alsnog toe te wijzen. Dien dat verzoekschrift in binnen "
+        "zes weken nadat u dit bericht hebt ontvangen (artikel 35 van de Uitvoeringswet AVG).",
+    ),
+    "rejected_unverified": (
+        "Op {asked} hebben wij u gevraagd uw identiteit te bevestigen voor uw verzoek {ref}. "
+        "Die bevestiging hebben wij nodig om zeker te weten dat wij persoonsgegevens alleen "
+        "geven aan degene over wie ze gaan. Wij hebben die niet op tijd ontvangen en hebben "
+        "uw verzoek daarom gesloten.",
+        "Dit doet niets af aan uw rechten. U kunt op elk moment een nieuw verzoek indienen, "
+        "op dezelfde manier als eerder. Wij vragen u dan opnieuw uw identiteit te bevestigen "
+        "en vragen daarvoor niet meer gegevens dan nodig is.",
+        _COMPLAINT,
+        "{authority}",
+    ),
+    "verification_code": (
+        "Iemand, waarschijnlijk u, heeft {controller} gevraagd een verzoek over "
+        "persoonsgegevens uit te voeren. Vul deze eenmalige code in om te bevestigen dat het "
+        "verzoek van u komt:",
+        "{code}",
+        "De code is {minutes} geldig. Deel hem met niemand: wij vragen er nooit om, niet "
+        "telefonisch en niet per e-mail.",
+        "Hebt u geen verzoek gedaan? Dan kunt u deze e-mail negeren; zonder de code gebeurt "
+        "er niets.",
+    ),
+}
