@@ -169,7 +169,6 @@ class Stack:
         self.seed = create_and_seed(self._admin_url, customers=self.customers, today=self.today)
         self._start_temporal()
         self._start_mailman()
-        self.mailbox.mkdir(parents=True, exist_ok=True)
         for name, (args, port) in self._simulator_commands().items():
             self._start_process(name, [sys.executable, "-m", *args])
             self._wait_port(name, port)
