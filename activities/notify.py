@@ -50,5 +50,7 @@ class NotifyActivities:
             assert arg.received_on and arg.due_on
             return notices.extension(lang, rid, arg.received_on, arg.due_on, arg.reason,
                                      **self._who)  # fmt: skip
+        if arg.notice is NoticeKind.REFUSAL:
+            return notices.refusal(lang, rid, arg.reason, **self._who)
         assert arg.received_on
         return notices.rejected_unverified(lang, rid, arg.received_on, **self._who)

@@ -170,6 +170,19 @@ async def confirm(ref: str, body: ConfirmBody, rt: Runtime, who: Steerer) -> Act
     return _acted("confirm", ref, who, result)
 
 
+class DecideBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    choice: str
+    reason: str = ""
+
+
+@requests.post("/{ref}/decide", response_model=ActionResult)
+async def decide(ref: str, body: DecideBody, rt: Runtime, who: Approver) -> ActionResult:
+    """The officer's decision on a repeated request: proceed, fee or refuse."""
+    result = await rt.service.decide(ref, who.name, body.choice, body.reason)
+    return _acted("decide", ref, who, result)
+
+
 @requests.post("/{ref}/retry", response_model=ActionResult)
 async def retry(ref: str, rt: Runtime, who: Steerer) -> ActionResult:
     """Try a failed step again after its cause was fixed."""

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from temporalio.client import (
     Client,
@@ -30,6 +30,8 @@ from domain.messages import (
     ActionResult,
     ApprovePlan,
     CancelRequest,
+    Choice,
+    Decision,
     Progress,
     RequestInput,
     RetryFailed,
@@ -46,6 +48,8 @@ from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
 from workflows import attributes
 
+# Art. 12(5): repeated requests within this window go to the officer.
+REPEAT_WINDOW = timedelta(days=365)
 # An update waits for a worker to run its validator; without a worker it would wait forever.
 UPDATE_TIMEOUT = 60.0
 
@@ -123,6 +127,10 @@ class RequestService:
         if received_on > received_at.date():
             raise InvalidRequestInput("The date of receipt cannot be in the future.")
         request_id = str(uuid.uuid4())
+        hashed = subject_hash(self._hash_secret, subject)
+        earlier = await asyncio.to_thread(
+            self._registry.earlier_for_subject, hashed, received_at - REPEAT_WINDOW
+        )
         req = RequestInput(
             request_id=request_id,
             kind=kind,
@@ -130,9 +138,10 @@ class RequestService:
             agent_ref=agent_ref,
             received_at=received_at,
             due_on=due_date(received_on, period=self._clock.period),
-            subject_hash=subject_hash(self._hash_secret, subject),
+            subject_hash=hashed,
             received_on=received_on,
             clock=self._clock,
+            earlier_requests=len(earlier),
         )
         await asyncio.to_thread(
             self._registry.register,
@@ -201,6 +210,16 @@ class RequestService:
     ) -> ActionResult:
         """A system's own confirmation (webhook, poll message) for a request found by routing."""
         return await self._update(request_id, "confirm", confirmation)
+
+    async def decide(self, ref: str, agent: str, choice: str, reason: str) -> ActionResult:
+        """The officer's decision on a repeated request: proceed, announce a fee, or refuse."""
+        try:
+            picked = Choice(choice.strip().lower())
+        except ValueError:
+            raise InvalidRequestInput(
+                f"Unknown decision {choice!r}; use one of: proceed, fee, refuse."
+            ) from None
+        return await self._update(ref, "decide", Decision(agent, picked, reason.strip()))
 
     async def retry(self, ref: str, agent: str) -> ActionResult:
         return await self._update(ref, "retry_failed", RetryFailed(agent))

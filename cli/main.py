@@ -190,6 +190,17 @@ def confirm(
 
 
 @app.command()
+def decide(
+    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    choice: Annotated[str, typer.Argument(help="proceed, fee or refuse")],
+    reason: Annotated[str, typer.Option(help="Why; the subject is told (fee, refuse).")] = "",
+    agent: AgentOption = "",
+) -> None:
+    """The officer's decision on a repeated request within 12 months (Art. 12(5))."""
+    out.print(_run(lambda s: s.decide(ref, agent or _default_agent(), choice, reason)).message)
+
+
+@app.command()
 def retry(
     ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
     agent: AgentOption = "",

@@ -33,6 +33,8 @@ class RequestInput:
     subject_hash: str
     received_on: date | None = None
     clock: ClockRules = field(default_factory=ClockRules)
+    # Requests about the same subject in the 12 months before this one (Art. 12(5)).
+    earlier_requests: int = 0
 
     @property
     def receipt_date(self) -> date:
@@ -72,6 +74,21 @@ class CancelRequest:
 class ExtendDeadline:
     agent: str
     reason: str
+
+
+class Choice(StrEnum):
+    PROCEED = "proceed"
+    FEE = "fee"
+    REFUSE = "refuse"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The officer's decision on a repeated or excessive request."""
+
+    agent: str
+    choice: Choice
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -211,6 +228,7 @@ class NoticeKind(StrEnum):
     ERASURE_DONE = "erasure_done"
     EXTENSION = "extension"
     REJECTED_UNVERIFIED = "rejected_unverified"
+    REFUSAL = "refusal"
 
 
 @dataclass(frozen=True)

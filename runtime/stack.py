@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -243,7 +244,9 @@ class Stack:
         self._wait_port("temporal", self.ports.temporal)
 
     def _start_mailman(self) -> None:
+        # Like the administration database, the newsletter starts from the seed every run.
         workdir = self.home / "mailman"
+        shutil.rmtree(workdir, ignore_errors=True)
         self._mailman = MailmanServer(
             workdir, find_mailman_bin(), port=self.ports.mailman, password=self.secrets.mailman
         )

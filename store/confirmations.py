@@ -16,7 +16,11 @@ class PendingConfirmations:
         self._engine = engine
 
     def register(self, request_id: str, connector: str, external_ref: str) -> None:
-        """Remember that `request_id` waits for (connector, external_ref); idempotent."""
+        """Route (connector, external_ref) to `request_id`; idempotent.
+
+        Systems reuse references (a contact handle, a CA's request number after a restart),
+        so the newest request that waits for a reference takes it over.
+        """
         try:
             with session_scope(self._engine) as session:
                 session.add(
@@ -29,10 +33,16 @@ class PendingConfirmations:
                     )
                 )
         except IntegrityError:
-            if self.request_for(connector, external_ref) != request_id:
-                raise ValueError(
-                    f"Reference {external_ref!r} of {connector} already belongs to another request."
-                ) from None
+            with session_scope(self._engine) as session:
+                session.execute(
+                    update(PendingConfirmationRow)
+                    .where(
+                        PendingConfirmationRow.connector == connector,
+                        PendingConfirmationRow.external_ref == external_ref,
+                    )
+                    .values(request_id=request_id, registered_at=datetime.now(UTC),
+                            confirmed_at=None)
+                )  # fmt: skip
 
     def request_for(self, connector: str, external_ref: str) -> str | None:
         with session_scope(self._engine) as session:

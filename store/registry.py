@@ -147,6 +147,22 @@ class RequestRegistry:
             session.delete(row)
             return True
 
+    def earlier_for_subject(
+        self, subject_hash: str, since: datetime, *, excluding: str = ""
+    ) -> builtins.list[RegisteredRequest]:
+        """Requests about the same subject received since `since` (repeat detection)."""
+        query = (
+            select(RequestRow)
+            .where(
+                RequestRow.subject_hash == subject_hash,
+                RequestRow.received_at >= since,
+                RequestRow.request_id != excluding,
+            )
+            .order_by(RequestRow.received_at)
+        )
+        with session_scope(self._engine) as session:
+            return [RegisteredRequest.from_row(row) for row in session.scalars(query)]
+
     def list(self, limit: int = 100) -> builtins.list[RegisteredRequest]:
         """The newest requests first."""
         query = (

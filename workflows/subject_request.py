@@ -23,9 +23,11 @@ with workflow.unsafe.imports_passed_through():
         ActionResult,
         ApprovePlan,
         CancelRequest,
+        Choice,
         CompileArchiveInput,
         CompileProofInput,
         ConnectorProgress,
+        Decision,
         DeliveryRef,
         EraseInput,
         ExportInput,
@@ -79,6 +81,7 @@ class SubjectRequestWorkflow(ConfirmationWaiting, DeadlineKeeping):
         self._book = PendingBook()
         self._escalations = 0
         self._start_clock()
+        self._decision: Decision | None = None
 
     @workflow.run
     async def run(self, req: RequestInput) -> RequestResult:
@@ -110,6 +113,8 @@ class SubjectRequestWorkflow(ConfirmationWaiting, DeadlineKeeping):
         return RequestResult(request_id=req.request_id, state=RequestState.CANCELLED)
 
     async def _carry_out(self) -> RequestResult:
+        if self._req.earlier_requests and not await self._officer_lets_it_proceed():
+            return RequestResult(self._req.request_id, RequestState.REJECTED)
         await self._enter(RequestState.VERIFYING, "system", "awaiting_identity")
         if not await self._identity_in_time():
             await self._notify(NoticeKind.REJECTED_UNVERIFIED, received_on=self._req.receipt_date)
@@ -128,6 +133,26 @@ class SubjectRequestWorkflow(ConfirmationWaiting, DeadlineKeeping):
         if self._req.kind is RequestKind.ACCESS:
             return await self._deliver_access([loc for loc in located if loc.found])
         return await self._carry_out_erasure(located)
+
+    async def _officer_lets_it_proceed(self) -> bool:
+        """A repeated request waits for the officer: proceed, announce a fee, or refuse."""
+        self._attention = (
+            f"The same subject asked {self._req.earlier_requests} time(s) in the last 12 months; "
+            "an officer decides: dsr decide <request> proceed|fee|refuse."
+        )
+        await self._enter(RequestState.NEEDS_ATTENTION, "system", "repeated_request",
+                          earlier=self._req.earlier_requests)  # fmt: skip
+        await workflow.wait_condition(
+            lambda: self._decision is not None and self._decision.choice is not Choice.FEE
+        )
+        assert self._decision is not None
+        self._attention = ""
+        if self._decision.choice is Choice.PROCEED:
+            return True
+        await self._notify(NoticeKind.REFUSAL, reason=self._decision.reason)
+        await self._enter(RequestState.REJECTED, self._decision.agent, "request_refused",
+                          reason=self._decision.reason)  # fmt: skip
+        return False
 
     async def _identity_in_time(self) -> bool:
         """Wait for verification until the policy closes unverified requests."""
@@ -377,6 +402,24 @@ class SubjectRequestWorkflow(ConfirmationWaiting, DeadlineKeeping):
         _require_agent(action.agent)
         self._require_open()
         self._check_extension(action)
+
+    @workflow.update
+    async def decide(self, decision: Decision) -> ActionResult:
+        self._decision = decision
+        await self._record(decision.agent, f"decided_{decision.choice.value}",
+                           reason=decision.reason)  # fmt: skip
+        if decision.choice is Choice.FEE:
+            return ActionResult(self._state, "Fee announcement recorded; decide again once paid.")
+        return ActionResult(self._state, f"Decision recorded: {decision.choice.value}.")
+
+    @decide.validator
+    def _validate_decide(self, decision: Decision) -> None:
+        _require_agent(decision.agent)
+        self._require_open()
+        if not self._req.earlier_requests or self._state is not RequestState.NEEDS_ATTENTION:
+            raise ValueError("This request is not waiting for an officer's decision.")
+        if decision.choice is not Choice.PROCEED and not decision.reason.strip():
+            raise ValueError("Give the reason; the subject is told it (Art. 12(4)).")
 
     @workflow.update
     async def retry_failed(self, action: RetryFailed) -> ActionResult:

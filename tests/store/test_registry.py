@@ -175,3 +175,16 @@ def test_list_returns_newest_first_up_to_limit(registry: RequestRegistry) -> Non
 
     assert [r.request_id for r in listed] == [ids[2], ids[1]]
     assert len(registry.list()) == 3
+
+
+def test_earlier_requests_of_the_same_subject_within_the_window(
+    registry: RequestRegistry,
+) -> None:
+    now = datetime.now(UTC)
+    old = register(registry, "R-OLD", subject_hash="same", received_at=now - timedelta(days=400))
+    recent = register(registry, "R-NEW", subject_hash="same", received_at=now - timedelta(days=30))
+    register(registry, "R-OTHER", subject_hash="other", received_at=now - timedelta(days=5))
+    current = register(registry, "R-NOW", subject_hash="same", received_at=now)
+    found = registry.earlier_for_subject("same", now - timedelta(days=365), excluding=current)
+    assert [r.request_id for r in found] == [recent]
+    assert old not in [r.request_id for r in found]

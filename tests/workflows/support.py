@@ -157,7 +157,7 @@ Harness = tuple[WorkflowEnvironment, "Fakes", str]
 
 
 async def start(
-    env: WorkflowEnvironment, queue: str, kind: RequestKind
+    env: WorkflowEnvironment, queue: str, kind: RequestKind, *, earlier_requests: int = 0
 ) -> WorkflowHandle[SubjectRequestWorkflow, RequestResult]:
     request_id = str(uuid.uuid4())
     # The test server's clock, not the wall clock: it moves when a test skips time.
@@ -170,6 +170,7 @@ async def start(
         received_at=received_at,
         due_on=due_date(received_at.date()),
         subject_hash="h" * 32,
+        earlier_requests=earlier_requests,
     )
     return await env.client.start_workflow(
         SubjectRequestWorkflow.run, req, id=f"dsr-{request_id}", task_queue=queue
