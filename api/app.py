@@ -170,6 +170,17 @@ async def confirm(ref: str, body: ConfirmBody, rt: Runtime, who: Steerer) -> Act
     return _acted("confirm", ref, who, result)
 
 
+class ExtendBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str
+
+
+@requests.post("/{ref}/extend", response_model=ActionResult)
+async def extend(ref: str, body: ExtendBody, rt: Runtime, who: Approver) -> ActionResult:
+    """Extend the deadline by two months, with the reason the subject is told (officers)."""
+    return _acted("extend", ref, who, await rt.service.extend(ref, who.name, body.reason))
+
+
 class DecideBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     choice: str

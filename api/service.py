@@ -32,6 +32,7 @@ from domain.messages import (
     CancelRequest,
     Choice,
     Decision,
+    ExtendDeadline,
     Progress,
     RequestInput,
     RetryFailed,
@@ -210,6 +211,10 @@ class RequestService:
     ) -> ActionResult:
         """A system's own confirmation (webhook, poll message) for a request found by routing."""
         return await self._update(request_id, "confirm", confirmation)
+
+    async def extend(self, ref: str, agent: str, reason: str) -> ActionResult:
+        """Extend the deadline by up to two months (Art. 12(3)); the subject is told why."""
+        return await self._update(ref, "extend_deadline", ExtendDeadline(agent, reason))
 
     async def decide(self, ref: str, agent: str, choice: str, reason: str) -> ActionResult:
         """The officer's decision on a repeated request: proceed, announce a fee, or refuse."""

@@ -190,6 +190,16 @@ def confirm(
 
 
 @app.command()
+def extend(
+    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    reason: Annotated[str, typer.Option(help="Why more time is needed; the subject is told.")],
+    agent: AgentOption = "",
+) -> None:
+    """Extend the deadline to three months from receipt (only within the first period)."""
+    out.print(_run(lambda s: s.extend(ref, agent or _default_agent(), reason)).message)
+
+
+@app.command()
 def decide(
     ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
     choice: Annotated[str, typer.Argument(help="proceed, fee or refuse")],
