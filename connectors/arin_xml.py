@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
+from connectors.http import retry_after_seconds
 
 NS = "http://www.arin.net/regrws/core/v1"
 _DEFAULT_RETRY_AFTER = 60.0
@@ -108,7 +107,7 @@ def _raise_for_status(response: httpx.Response, what: str) -> None:
     if status == 429:
         raise RateLimited(
             f"ARIN rate-limited the {what}; retrying later.",
-            retry_after(response.headers.get("retry-after")),
+            _retry_after(response.headers.get("retry-after")),
         )
     if status >= 500:
         raise SystemUnavailable(f"ARIN failed the {what} with HTTP {status}; it will be retried.")
@@ -116,23 +115,6 @@ def _raise_for_status(response: httpx.Response, what: str) -> None:
     if code == "E_NOT_REMOVEABLE":
         raise NotRemoveable(f"ARIN refused the {what} with E_NOT_REMOVEABLE.")
     raise ConnectorError(f"ARIN refused the {what} with HTTP {status} ({code or 'no code'}).")
-
-
-def retry_after(header: str | None) -> float:
-    """Seconds from a Retry-After header, which holds either seconds or an HTTP date."""
-    if not header:
-        return _DEFAULT_RETRY_AFTER
-    try:
-        return max(0.0, float(header))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return _DEFAULT_RETRY_AFTER
-    if when.tzinfo is None:
-        return _DEFAULT_RETRY_AFTER
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _parse(body: bytes, what: str) -> ET.Element:
@@ -218,3 +200,7 @@ def ticket_state(payload: ET.Element) -> TicketState:
         poc_handle=report.get("pocHandle", "") if report is not None else "",
         associations=associations,
     )
+
+
+def _retry_after(header: str | None) -> float:
+    return retry_after_seconds(header, _DEFAULT_RETRY_AFTER)

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from connectors.base import Record, RecordSink
 from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
+from connectors.http import retry_after_seconds
 from domain.records import (
     Confirmation,
     ConfirmationChannel,
@@ -301,23 +301,6 @@ def _error_code(response: httpx.Response) -> str:
         return "(no error code)"
 
 
-def _retry_after(header: str | None) -> float:
-    """Seconds from a Retry-After header, which holds either seconds or an HTTP date."""
-    try:
-        return max(0.0, float(header or ""))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(header or "")
-    except (TypeError, ValueError):
-        return _DEFAULT_RETRY_AFTER
-    return (
-        max(0.0, (when - datetime.now(UTC)).total_seconds())
-        if when.tzinfo
-        else _DEFAULT_RETRY_AFTER
-    )
-
-
 def _erase_outcome(
     located: Located, pending: list[str], kept: list[str], waiting: bool, now: datetime
 ) -> Outcome:
@@ -402,3 +385,7 @@ def _ids(refs: Iterable[str], prefix: str) -> list[str]:
 def create(settings: Settings) -> CertCentralConnector:
     """Factory named in policy.toml."""
     return CertCentralConnector(settings.certcentral_url, settings.certcentral_api_key)
+
+
+def _retry_after(header: str | None) -> float:
+    return retry_after_seconds(header, _DEFAULT_RETRY_AFTER)

@@ -6,8 +6,7 @@ them into Mailman's opaque user and member ids, and export and erase work from t
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -15,6 +14,7 @@ import httpx
 
 from connectors.base import Record, RecordSink
 from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
+from connectors.http import retry_after_seconds
 from domain.records import (
     ConnectorPlan,
     ExportSummary,
@@ -221,23 +221,6 @@ def _raise_for_status(response: httpx.Response, what: str) -> None:
     raise ConnectorError(f"Mailman refused the {what} with HTTP {status}.")
 
 
-def _retry_after(header: str | None) -> float:
-    """Seconds from a Retry-After header, which holds either seconds or an HTTP date."""
-    if not header:
-        return _DEFAULT_RETRY_AFTER
-    try:
-        return max(0.0, float(header))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return _DEFAULT_RETRY_AFTER
-    if when.tzinfo is None:
-        return _DEFAULT_RETRY_AFTER
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
 def _subscription_record(member: dict[str, Any]) -> Record:
     # Mailman's REST API does not expose when a membership began.
     return {
@@ -266,3 +249,7 @@ def _last_segment(url: str) -> str:
 def create(settings: Settings) -> MailmanConnector:
     """Factory named in policy.toml."""
     return MailmanConnector.create(settings)
+
+
+def _retry_after(header: str | None) -> float:
+    return retry_after_seconds(header, _DEFAULT_RETRY_AFTER)

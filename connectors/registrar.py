@@ -17,16 +17,15 @@ handle once its domains are free, and returns DONE, or PENDING with the deletion
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from connectors.base import Record, RecordSink
 from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
+from connectors.http import retry_after_seconds
 from domain.records import (
     ConfirmationChannel,
     ConnectorPlan,
@@ -329,17 +328,6 @@ def _data(response: httpx.Response, what: str) -> dict[str, Any] | None:
     return data
 
 
-def _retry_after(header: str | None) -> float:
-    """Seconds from a Retry-After header (seconds or an HTTP date); a default if unreadable."""
-    with contextlib.suppress(ValueError):
-        return max(0.0, float(header or ""))
-    with contextlib.suppress(TypeError, ValueError):
-        when = parsedate_to_datetime(header or "")
-        if when.tzinfo is not None:
-            return max(0.0, (when - datetime.now(UTC)).total_seconds())
-    return _DEFAULT_RETRY_AFTER
-
-
 def _handles(located: Located) -> list[str]:
     return [r.removeprefix(_CUSTOMER) for r in located.refs if r.startswith(_CUSTOMER)]
 
@@ -377,3 +365,7 @@ def create(settings: Settings) -> RegistrarConnector:
         settings.registrar_password,
         settings.registrar_company_handle,
     )
+
+
+def _retry_after(header: str | None) -> float:
+    return retry_after_seconds(header, _DEFAULT_RETRY_AFTER)
