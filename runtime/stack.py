@@ -130,25 +130,26 @@ class Stack:
         Their asynchronous answers come after a few seconds, so the demo shows real
         pending outcomes confirmed by webhook, poll queue and ticket.
         """
+        # Secrets go as --option=value: a token may start with "-", which argparse would misread.
         p, k, admin = self.ports, self.secrets, self._admin_url
         webhook = f"http://127.0.0.1:{p.api}/webhooks/registrar-openprovider"
         common = ["--admin-db", admin]
         return {
             "ripe": (["simulators.ripe", "--port", str(p.ripe), *common,
-                      "--api-key", f"{k.ripe_key_id}:{k.ripe_secret}"], p.ripe),
-            "arin": (["simulators.arin", "--port", str(p.arin), *common, "--api-key", k.arin,
+                      f"--api-key={k.ripe_key_id}:{k.ripe_secret}"], p.ripe),
+            "arin": (["simulators.arin", "--port", str(p.arin), *common, f"--api-key={k.arin}",
                       "--ticket-delay", "1"], p.arin),
             "epp": (["simulators.epp", "--port", str(p.epp), *common,
-                     "--cert-dir", str(self.home / "epp-tls"), "--password", k.epp,
+                     "--cert-dir", str(self.home / "epp-tls"), f"--password={k.epp}",
                      "--pending-deletes", "--pending-delay", "2"], p.epp),
             "registrar": (["simulators.registrar", "--port", str(p.registrar), *common,
-                           "--password", k.registrar, "--webhook-url", webhook,
-                           "--webhook-secret", k.webhook, "--complete-after", "2"], p.registrar),
+                           f"--password={k.registrar}", "--webhook-url", webhook,
+                           f"--webhook-secret={k.webhook}", "--complete-after", "2"], p.registrar),
             # The subject's mailbox: every notice lands in a Maildir under the stack's home.
             "smtp": (["aiosmtpd", "-n", "-l", f"127.0.0.1:{p.smtp}",
                       "-c", "aiosmtpd.handlers.Mailbox", str(self.mailbox)], p.smtp),
             "certcentral": (["simulators.certcentral", "--port", str(p.certcentral), *common,
-                             "--api-key", k.certcentral, "--auto-approve-after", "2"],
+                             f"--api-key={k.certcentral}", "--auto-approve-after", "2"],
                             p.certcentral),
         }  # fmt: skip
 

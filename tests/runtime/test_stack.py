@@ -1,0 +1,16 @@
+"""How the embedded stack starts its simulators (without starting them)."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+from runtime.stack import Secrets, Stack
+
+
+def test_secrets_that_start_with_a_dash_are_never_a_separate_argument(tmp_path: Path) -> None:
+    dashed = Secrets(**{f.name: f"-{f.name}-secret" for f in fields(Secrets)})
+    stack = Stack(tmp_path, secrets=dashed)
+    for name, (args, _) in stack._simulator_commands().items():
+        for arg in args:
+            assert not arg.startswith("-") or "secret" not in arg or "=" in arg, (name, arg)
