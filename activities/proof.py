@@ -9,6 +9,7 @@ from datetime import datetime
 from domain.messages import CompileProofInput
 from domain.records import Outcome, OutcomeStatus, PlanAction
 
+IMMEDIATE_EN = "the system's own answer to the erase call"
 _TEXT = {
     "en": {
         "title": "Proof of erasure",
@@ -22,6 +23,7 @@ _TEXT = {
         "kept": "Kept, restricted from any other use",
         "until": "until",
         "none_kept": "Nothing was kept.",
+        "immediate": IMMEDIATE_EN,
         "status": {
             OutcomeStatus.DONE: "erased",
             OutcomeStatus.PENDING: "pending confirmation",
@@ -42,6 +44,7 @@ _TEXT = {
         "kept": "Bewaard, afgeschermd voor elk ander gebruik",
         "until": "tot",
         "none_kept": "Er is niets bewaard.",
+        "immediate": "het eigen antwoord van het systeem op het verwijderverzoek",
         "status": {
             OutcomeStatus.DONE: "verwijderd",
             OutcomeStatus.PENDING: "wacht op bevestiging",
@@ -57,6 +60,10 @@ _TEXT = {
 class ProofDocuments:
     json_bytes: bytes
     text: str
+
+
+# The JSON names how each system confirmed; a synchronous answer is worded per language below.
+IMMEDIATE = IMMEDIATE_EN
 
 
 def build_proof(arg: CompileProofInput, completed_at: datetime) -> ProofDocuments:
@@ -84,7 +91,7 @@ def _system_entry(outcome: Outcome, recipient: str) -> dict[str, object]:
         "outcome": outcome.status.value,
         "detail": outcome.detail,
         "at": outcome.at.isoformat() if outcome.at else None,
-        "confirmed_by": outcome.confirmed_by or "the system's own answer to the erase call",
+        "confirmed_by": outcome.confirmed_by or IMMEDIATE,
         "external_ref": outcome.external_ref,
         "retained": [
             {
@@ -118,7 +125,12 @@ def _render_text(
         lines += [
             f"{t['system']}: {entry['system']} ({entry['operator']})",
             f"  {t['outcome']}: {status}. {entry['detail']}",
-            f"  {t['confirmed']}: {entry['confirmed_by']}",
+            f"  {t['confirmed']}: "
+            + (
+                str(t["immediate"])
+                if entry["confirmed_by"] == IMMEDIATE
+                else str(entry["confirmed_by"])
+            ),
         ]
         retained = entry["retained"]
         assert isinstance(retained, list)
