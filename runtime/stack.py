@@ -6,6 +6,7 @@ Used by `make demo` and by the end-to-end tests, each with its own home director
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import shutil
 import signal
@@ -21,7 +22,7 @@ import httpx
 
 from runtime.keys import generate_key_entry
 from simulators.administration import SeedSummary, create_and_seed
-from simulators.mailman_server import MailmanServer, find_mailman_bin, free_port
+from simulators.mailman_server import MailmanServer, find_mailman_bin
 from workflows.attributes import ALL, cli_type
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,7 +49,14 @@ class StackPorts:
 
     @classmethod
     def free(cls) -> StackPorts:
-        return cls(*(free_port() for _ in fields(cls)))
+        """Free ports below the kernel's ephemeral range, so that no outgoing connection
+        (which takes an ephemeral port) can grab one between choosing it and using it."""
+        chosen: list[int] = []
+        while len(chosen) < len(fields(cls)):
+            port = random.randint(20000, 32000)
+            if port not in chosen and _bindable(port):
+                chosen.append(port)
+        return cls(*chosen)
 
 
 @dataclass(frozen=True)
@@ -303,6 +311,15 @@ class Stack:
             raise StackError(
                 f"{name} exited with status {proc.returncode}; see {self.log_path(name)}."
             )
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _require_free(name: str, port: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-from runtime.stack import Secrets, Stack
+from runtime.stack import Secrets, Stack, StackPorts
 
 
 def test_secrets_that_start_with_a_dash_are_never_a_separate_argument(tmp_path: Path) -> None:
@@ -14,3 +14,10 @@ def test_secrets_that_start_with_a_dash_are_never_a_separate_argument(tmp_path: 
     for name, (args, _) in stack._simulator_commands().items():
         for arg in args:
             assert not arg.startswith("-") or "secret" not in arg or "=" in arg, (name, arg)
+
+
+def test_free_ports_are_distinct_and_below_the_ephemeral_range() -> None:
+    ports = [getattr(StackPorts.free(), f.name) for f in fields(StackPorts)]
+    assert len(set(ports)) == len(ports)
+    # Outgoing connections take ports from 32768 up; ours must never collide with them.
+    assert all(20000 <= p <= 32000 for p in ports)
