@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import PurePosixPath
-from typing import Annotated, Any, BinaryIO, cast
+from typing import Annotated, BinaryIO, cast
 from urllib.parse import quote
 
 import structlog
 from cryptography.exceptions import InvalidTag
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from google.protobuf import json_format
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
@@ -25,14 +24,12 @@ from temporalio.api.common.v1 import Payload, Payloads
 
 from api import webhooks
 from api.auth import APPROVE, READ, STEER, Principal, TokenTable, require
+from api.errors import install_error_handlers
 from api.service import (
-    ActionRefused,
     ListedRequest,
-    RequestNotFound,
     RequestService,
     SubmitForm,
     Submitted,
-    TemporalUnavailable,
     open_service,
 )
 from domain.errors import InvalidRequestInput
@@ -45,7 +42,6 @@ from runtime.settings import Settings
 from store.blobs import BlobNotFound, BlobStore, InvalidBlobKey, blob_store_from_url
 from store.confirmations import PendingConfirmations, WebhookDeliveries
 from store.db import make_engine
-from store.registry import DuplicateAgentReference
 
 log = structlog.get_logger()
 
@@ -54,13 +50,6 @@ _CONTENT_TYPES = {
     ".zip": "application/zip",
     ".txt": "text/plain; charset=utf-8",
     ".json": "application/json",
-}
-_ERROR_STATUS: dict[type[Exception], int] = {
-    InvalidRequestInput: 400,
-    RequestNotFound: 404,
-    DuplicateAgentReference: 409,
-    ActionRefused: 409,
-    TemporalUnavailable: 503,
 }
 
 
@@ -342,7 +331,7 @@ def create_app(
         allow_headers=["Authorization", "Content-Type", "X-Namespace"],
         allow_credentials=True,
     )
-    _install_error_handlers(app)
+    install_error_handlers(app)
     return app
 
 
@@ -364,38 +353,3 @@ def _webhook_receiver(app: FastAPI, settings: Settings, service: RequestService)
         yield
     finally:
         engine.dispose()
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    """Every error is `{"error": "<one sentence>"}`, never a stack trace or submitted values."""
-    for exc_type in (*_ERROR_STATUS, RequestValidationError, HTTPException, Exception):
-        app.add_exception_handler(exc_type, _error_response)
-
-
-async def _error_response(_: Request, exc: Exception) -> Response:
-    if isinstance(exc, HTTPException):
-        return JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
-    if isinstance(exc, RequestValidationError):
-        return JSONResponse({"error": _describe_validation(exc.errors())}, 400)
-    status_code = next((c for t, c in _ERROR_STATUS.items() if isinstance(exc, t)), None)
-    if status_code is None:
-        log.error("api_failed", error=type(exc).__name__)
-        return JSONResponse({"error": "Something went wrong on our side; try again later."}, 500)
-    log.info("api_refused", error=type(exc).__name__, status=status_code)
-    return JSONResponse({"error": str(exc)}, status_code)
-
-
-def _describe_validation(errors: Sequence[Any]) -> str:
-    """One sentence about the first problem; names the field but never echoes its value."""
-    first: dict[str, Any] = dict(errors[0]) if errors else {}
-    kind = first.get("type", "")
-    field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
-    if kind == "json_invalid":
-        return "The request body is not valid JSON; send a JSON object."
-    if not field:
-        return "The request body must be a JSON object with the fields listed in /docs."
-    if kind == "extra_forbidden":
-        return f"Unknown field {field!r}; see /docs for the fields this endpoint takes."
-    if kind == "missing":
-        return f"The field {field!r} is required."
-    return f"The field {field!r} is not valid: {first.get('msg', 'wrong type or format')}."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from datetime import date
 
 import httpx
@@ -12,12 +12,11 @@ import pytest
 
 from connectors.administration_schema import create_admin_engine
 from connectors.arin import ArinConnector
-from connectors.base import Connector, Record, TicketPolling
+from connectors.base import Connector, TicketPolling
 from connectors.billing import BillingConnector
 from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
 from domain.records import (
     ConfirmationChannel,
-    DatasetRef,
     Located,
     Outcome,
     OutcomeStatus,
@@ -28,6 +27,7 @@ from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
 from simulators.administration import SeedSummary
 from simulators.arin import ArinSimulator
+from tests.connectors.memory_sink import MemorySink
 from tests.fixtures.arin import (
     ARIN_API_KEY,
     ARIN_COMPANY_POC,
@@ -42,20 +42,6 @@ from tests.fixtures.arin import (
 
 TODAY = date(2026, 11, 22)
 RICH_POC, RICH_ORG, RICH_NET = "FJ1-ARIN", "ORG-C100001", "NET-104-207-1-0-1"
-
-
-class MemorySink:
-    """Keeps each dataset in memory, replacing an earlier copy like the real sink."""
-
-    def __init__(self) -> None:
-        self.datasets: dict[str, list[Record]] = {}
-
-    async def write(
-        self, dataset: str, records: Iterable[Record] | AsyncIterable[Record]
-    ) -> DatasetRef:
-        rows = [r async for r in records] if isinstance(records, AsyncIterable) else list(records)
-        self.datasets[dataset] = rows
-        return DatasetRef("arin", dataset, f"mem/{dataset}", len(rows), "0" * 64)
 
 
 def make_connector(

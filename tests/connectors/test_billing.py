@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import AsyncIterable, Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,15 +12,16 @@ import pytest
 from sqlalchemy import Engine, insert, select
 
 from connectors import administration_schema as schema
-from connectors.base import Connector, Record
+from connectors.base import Connector
 from connectors.billing import BillingConnector, create, split_by_retention
 from connectors.errors import SystemUnavailable
 from domain.deadlines import add_months
-from domain.records import DatasetRef, OutcomeStatus, PlanAction, PlanItem
+from domain.records import OutcomeStatus, PlanAction, PlanItem
 from domain.retention import RetentionPolicy
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
 from simulators.administration import SeedSummary
+from tests.connectors.memory_sink import MemorySink
 from tests.fixtures.administration import ADMIN_TODAY
 
 POLICY = RetentionPolicy()
@@ -29,24 +29,6 @@ ALL_DATASETS = {
     "customer", "contacts", "services", "domains", "certificates", "ip_assignments",
     "invoices", "payments", "orders", "consents", "support_tickets", "call_recordings",
 }  # fmt: skip
-
-
-class MemorySink:
-    """A RecordSink that keeps what it is given, per dataset."""
-
-    def __init__(self) -> None:
-        self.datasets: dict[str, list[dict[str, Any]]] = {}
-
-    async def write(
-        self, dataset: str, records: Iterable[Record] | AsyncIterable[Record]
-    ) -> DatasetRef:
-        if isinstance(records, AsyncIterable):
-            rows = [dict(r) async for r in records]
-        else:
-            rows = [dict(r) for r in records]
-        self.datasets[dataset] = rows
-        digest = hashlib.sha256(json.dumps(rows).encode()).hexdigest()
-        return DatasetRef("billing", dataset, f"memory/{dataset}", len(rows), digest)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -14,13 +14,12 @@ import pytest
 from sqlalchemy import select
 
 from connectors.administration_schema import create_admin_engine, customers
-from connectors.base import Connector, Record, TicketPolling
+from connectors.base import Connector, TicketPolling
 from connectors.billing import BillingConnector
 from connectors.certcentral import CertCentralConnector, create
 from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
 from domain.records import (
     ConfirmationChannel,
-    DatasetRef,
     Located,
     Outcome,
     OutcomeStatus,
@@ -32,25 +31,12 @@ from runtime.settings import Settings
 from simulators.administration import SeedSummary
 from simulators.certcentral import CertCentralSimulator
 from simulators.mailman_server import free_port
+from tests.connectors.memory_sink import MemorySink
 from tests.fixtures.certcentral import CERTCENTRAL_API_KEY
 
 RICH_ORDERS = ("order:40000010", "order:40000011", "order:40000016")  # DV, OV, the OV's mail cert
 RICH_ORGANIZATION = 700001
 EXPIRED_ONLY_CUSTOMER = 21  # a closed account whose one DV certificate has expired
-
-
-class MemorySink:
-    """Keeps each dataset in memory, replacing an earlier copy like the real sink."""
-
-    def __init__(self) -> None:
-        self.datasets: dict[str, list[Record]] = {}
-
-    async def write(
-        self, dataset: str, records: Iterable[Record] | AsyncIterable[Record]
-    ) -> DatasetRef:
-        rows = [r async for r in records] if isinstance(records, AsyncIterable) else list(records)
-        self.datasets[dataset] = rows
-        return DatasetRef("certcentral", dataset, f"mem/{dataset}", len(rows), "0" * 64)
 
 
 @pytest.fixture

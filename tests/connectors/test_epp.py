@@ -6,7 +6,6 @@ import asyncio
 import ssl
 import struct
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 
 from connectors import epp_xml
 from connectors.administration_schema import create_admin_engine
-from connectors.base import Connector, Record
+from connectors.base import Connector
 from connectors.billing import BillingConnector
 from connectors.epp import EppRegistryConnector, create
 from connectors.epp_client import (
@@ -31,7 +30,6 @@ from connectors.epp_client import (
 from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
 from domain.records import (
     ConfirmationChannel,
-    DatasetRef,
     Located,
     Outcome,
     OutcomeStatus,
@@ -45,23 +43,10 @@ from simulators.epp import DEFAULT_COMPANY_CONTACT as COMPANY
 from simulators.epp import EppSimulator
 from simulators.epp_tls import create_authority, write_client_files
 from simulators.mailman_server import free_port
+from tests.connectors.memory_sink import MemorySink
 
 TODAY = date(2026, 11, 22)
 RICH_HANDLE = "HST000001"
-
-
-class MemorySink:
-    """Keeps each dataset in memory, replacing an earlier copy like the real sink."""
-
-    def __init__(self) -> None:
-        self.datasets: dict[str, list[Record]] = {}
-
-    async def write(
-        self, dataset: str, records: Iterable[Record] | AsyncIterable[Record]
-    ) -> DatasetRef:
-        rows = [r async for r in records] if isinstance(records, AsyncIterable) else list(records)
-        self.datasets[dataset] = rows
-        return DatasetRef("registry-epp", dataset, f"mem/{dataset}", len(rows), "0" * 64)
 
 
 @pytest.fixture

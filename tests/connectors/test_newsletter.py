@@ -3,36 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 
 import httpx
 import pytest
 
-from connectors.base import Connector, Record
+from connectors.base import Connector
 from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
 from connectors.newsletter import MailmanConnector
-from domain.records import DatasetRef, Located, OutcomeStatus, PlanAction
+from domain.records import Located, OutcomeStatus, PlanAction
 from domain.retention import RetentionPolicy
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
 from simulators.mailman_server import MailmanServer, free_port
+from tests.connectors.memory_sink import MemorySink
 
 TODAY = date(2026, 11, 22)
-
-
-class MemorySink:
-    """Keeps each dataset in memory, replacing an earlier copy like the real sink."""
-
-    def __init__(self) -> None:
-        self.datasets: dict[str, list[Record]] = {}
-
-    async def write(
-        self, dataset: str, records: Iterable[Record] | AsyncIterable[Record]
-    ) -> DatasetRef:
-        rows = [r async for r in records] if isinstance(records, AsyncIterable) else list(records)
-        self.datasets[dataset] = rows
-        return DatasetRef("newsletter", dataset, f"mem/{dataset}", len(rows), "0" * 64)
 
 
 def new_email() -> str:

@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from collections import Counter
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -14,13 +14,12 @@ import httpx
 import pytest
 
 from connectors.administration_schema import create_admin_engine
-from connectors.base import Connector, Record
+from connectors.base import Connector
 from connectors.billing import BillingConnector
 from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
 from connectors.registrar import NAME, RegistrarConnector, create
 from domain.records import (
     ConfirmationChannel,
-    DatasetRef,
     Located,
     Outcome,
     OutcomeStatus,
@@ -32,6 +31,7 @@ from runtime.settings import Settings
 from runtime.webhook_signing import DELIVERY_HEADER, verify
 from simulators.administration import SeedSummary
 from simulators.registrar import RegistrarSimulator
+from tests.connectors.memory_sink import MemorySink
 from tests.fixtures.registrar import (
     REGISTRAR_COMPANY_HANDLE as COMPANY,
 )
@@ -44,20 +44,6 @@ from tests.fixtures.registrar import (
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
-
-
-class MemorySink:
-    """Keeps each dataset in memory, replacing an earlier copy like the real sink."""
-
-    def __init__(self) -> None:
-        self.datasets: dict[str, list[Record]] = {}
-
-    async def write(
-        self, dataset: str, records: Iterable[Record] | AsyncIterable[Record]
-    ) -> DatasetRef:
-        rows = [r async for r in records] if isinstance(records, AsyncIterable) else list(records)
-        self.datasets[dataset] = rows
-        return DatasetRef(NAME, dataset, f"mem/{dataset}", len(rows), "0" * 64)
 
 
 @pytest.fixture

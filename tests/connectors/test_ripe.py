@@ -11,20 +11,19 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
 import httpx
 import pytest
 
 from connectors.administration_schema import create_admin_engine
-from connectors.base import Connector, Record
+from connectors.base import Connector
 from connectors.billing import BillingConnector
 from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
 from connectors.ripe import ERASURE_REASON, RipeConnector, create
 from domain.records import (
     ConnectorPlan,
-    DatasetRef,
     Located,
     OutcomeStatus,
     PlanAction,
@@ -37,24 +36,11 @@ from simulators.administration import SeedSummary
 from simulators.mailman_server import free_port
 from simulators.ripe import RipeSimulator
 from simulators.ripe_data import DRY_RUN, IN_USE, RpslObject
+from tests.connectors.memory_sink import MemorySink
 from tests.fixtures.ripe import RIPE_KEY_ID, RIPE_KEY_SECRET
 
 TODAY = date(2026, 11, 22)
 ROLE = "HST1-RIPE"
-
-
-class MemorySink:
-    """Keeps each dataset in memory, replacing an earlier copy like the real sink."""
-
-    def __init__(self) -> None:
-        self.datasets: dict[str, list[Record]] = {}
-
-    async def write(
-        self, dataset: str, records: Iterable[Record] | AsyncIterable[Record]
-    ) -> DatasetRef:
-        rows = [r async for r in records] if isinstance(records, AsyncIterable) else list(records)
-        self.datasets[dataset] = rows
-        return DatasetRef("ripe", dataset, f"mem/{dataset}", len(rows), "0" * 64)
 
 
 @pytest.fixture
