@@ -17,10 +17,12 @@ from domain.records import (
     ExportSummary,
     Located,
     Outcome,
+    OutcomeStatus,
     Phase,
     Recipient,
 )
 from domain.retention import RetentionPolicy
+from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 
 Record = Mapping[str, Any]
@@ -41,6 +43,8 @@ class Connector(Protocol):
     name: str
     phase: Phase
     recipient: Recipient
+    # Datasets Art. 20 covers: provided by the subject, processed under contract or consent.
+    portable: frozenset[str]
 
     async def locate(self, subject: SubjectIdentifiers, hints: Hints) -> Located:
         """Find the subject; primary systems also return hints for dependent systems."""
@@ -60,6 +64,25 @@ class Connector(Protocol):
         """Carry out the approved plan; idempotent, so a retry of done work is `done`."""
         ...
 
+    async def rectify(self, located: Located, changes: Changes) -> Outcome:
+        """Change the corrected fields wherever this system holds them (Art. 16, 19).
+
+        Fields the system does not hold are ignored; what it cannot change (an issued
+        invoice, a name inside an issued certificate) is named in the outcome's detail.
+        """
+        ...
+
+    async def restrict(self, located: Located) -> Outcome:
+        """Mark the subject's data as stored-only (Art. 18), or say why the system cannot."""
+        ...
+
+    async def object_to(self, located: Located, purposes: tuple[Purpose, ...]) -> Outcome:
+        """Stop processing for the purposes objected to (Art. 21); idempotent.
+
+        A system that does not process for a purpose answers NOT_FOUND and says so.
+        """
+        ...
+
     async def aclose(self) -> None:
         """Release connections."""
         ...
@@ -72,3 +95,16 @@ class TicketPolling(Protocol):
     async def check_pending(self, external_ref: str) -> Confirmation | None:
         """The confirmation once the system has decided; None while it is still pending."""
         ...
+
+
+def unsupported(connector: str, detail: str) -> Outcome:
+    """The answer of a system that cannot do what a right asks; the detail says why."""
+    return Outcome(connector, OutcomeStatus.UNSUPPORTED, detail)
+
+
+def not_processed_for(connector: str, purposes: tuple[Purpose, ...]) -> Outcome:
+    """The answer to an objection from a system that does not process for those purposes."""
+    names = ", ".join(p.value.replace("_", " ") for p in purposes)
+    return Outcome(
+        connector, OutcomeStatus.NOT_FOUND, f"This system does not process data for: {names}."
+    )

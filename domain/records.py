@@ -115,6 +115,9 @@ class OutcomeStatus(StrEnum):
     RETAINED = "retained"
     NOT_FOUND = "not_found"
     REFUSED = "refused"
+    # The system cannot do what the right asks (e.g. a public registry cannot restrict);
+    # the detail says so and why, and the subject is told.
+    UNSUPPORTED = "unsupported"
 
 
 @dataclass(frozen=True)

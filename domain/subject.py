@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from domain.errors import InvalidRequestInput
 
 # Deliberately plain: one @, a dotted domain, no spaces. Mailbox deliverability is not our check.
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _AGENT_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 LANGUAGES = ("en", "nl")
 
@@ -38,7 +38,7 @@ def parse_subject(
         raise InvalidRequestInput(
             "Give at least one identifier of the subject: an email address or a customer number."
         )
-    if email is not None and not _EMAIL.match(email):
+    if email is not None and not EMAIL_PATTERN.match(email):
         raise InvalidRequestInput(
             "The email address is malformed; check it and submit the request again."
         )
