@@ -15,6 +15,7 @@ from activities.bookkeeping import BookkeepingActivities
 from activities.connector_ops import ConnectorActivities
 from activities.delivery import DeliveryActivities
 from activities.notify import NotifyActivities
+from activities.push import PushActivities
 from api.poll_queue import PollQueueConsumer
 from api.service import RequestService
 from connectors.epp_client import EppConfig, EppPollReader
@@ -87,6 +88,7 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
     delivery = DeliveryActivities(
         blobs, keyring, policy.retention, download_link_maker(settings, blobs, keyring)
     )
+    push = PushActivities(blobs, settings.push_ca_file)
     notify = NotifyActivities(
         Mailer(mail_settings(settings)),
         link_ttl_seconds=settings.link_ttl_seconds,
@@ -103,11 +105,15 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
             connector_ops.export,
             connector_ops.plan_erasure,
             connector_ops.erase,
+            connector_ops.rectify,
+            connector_ops.restrict,
+            connector_ops.object_to,
             connector_ops.check_pending,
             bookkeeping.record_event,
             bookkeeping.register_pending,
             delivery.compile_archive,
             delivery.compile_proof,
+            push.push_archive,
             notify.notify_subject,
         ],
     )

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+)
 from datetime import timedelta
 from typing import TypeVar
 
@@ -12,7 +20,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from connectors.base import Connector, RecordSink, TicketPolling
+from connectors.base import Connector, Record, RecordSink, TicketPolling
 from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited
 from domain.messages import (
     CheckPendingInput,
@@ -22,11 +30,13 @@ from domain.messages import (
     LocateInput,
     PendingCheck,
     PlanInput,
+    RightInput,
 )
 from domain.records import (
     ConfirmationTiming,
     ConnectorInfo,
     ConnectorPlan,
+    DatasetRef,
     ExportSummary,
     Located,
     Outcome,
@@ -73,8 +83,43 @@ class ConnectorActivities:
     async def export(self, arg: ExportInput) -> ExportSummary:
         conn = self._get(arg.connector)
         sink = self._sink_for(arg.request_id, arg.connector)
-        return await _run(
+        if arg.portable_only:
+            sink = PortableSink(sink, arg.connector, conn.portable)
+        summary = await _run(
             arg.request_id, arg.connector, "export", lambda: conn.export(arg.located, sink)
+        )
+        if arg.portable_only:
+            kept = tuple(d for d in summary.datasets if d.dataset in conn.portable)
+            summary = ExportSummary(summary.connector, kept)
+        return summary
+
+    @activity.defn(name="rectify")
+    async def rectify(self, arg: RightInput) -> Outcome:
+        conn = self._get(arg.connector)
+        if arg.changes is None:
+            raise ApplicationError(
+                "A rectification needs the corrected fields.", type="BadInput", non_retryable=True
+            )
+        changes = arg.changes
+        return await _run(
+            arg.request_id, arg.connector, "rectify", lambda: conn.rectify(arg.located, changes)
+        )
+
+    @activity.defn(name="restrict")
+    async def restrict(self, arg: RightInput) -> Outcome:
+        conn = self._get(arg.connector)
+        return await _run(
+            arg.request_id, arg.connector, "restrict", lambda: conn.restrict(arg.located)
+        )
+
+    @activity.defn(name="object_to")
+    async def object_to(self, arg: RightInput) -> Outcome:
+        conn = self._get(arg.connector)
+        return await _run(
+            arg.request_id,
+            arg.connector,
+            "object_to",
+            lambda: conn.object_to(arg.located, arg.purposes),
         )
 
     @activity.defn(name="plan_erasure")
@@ -125,6 +170,24 @@ class ConnectorActivities:
     async def aclose(self) -> None:
         for conn in self._connectors.values():
             await conn.aclose()
+
+
+class PortableSink:
+    """Stages only the datasets Art. 20 covers; the others are read but never written."""
+
+    def __init__(self, inner: RecordSink, connector: str, portable: frozenset[str]) -> None:
+        self._inner = inner
+        self._connector = connector
+        self._portable = portable
+
+    async def write(
+        self, dataset: str, records: Iterable[Record] | AsyncIterable[Record]
+    ) -> DatasetRef:
+        if dataset in self._portable:
+            return await self._inner.write(dataset, records)
+        if isinstance(records, AsyncGenerator):
+            await records.aclose()
+        return DatasetRef(self._connector, dataset, "", 0, "")
 
 
 async def _run(request_id: str, connector: str, op: str, call: Callable[[], Awaitable[T]]) -> T:

@@ -15,8 +15,10 @@ __all__ = [
     "archive_ready",
     "erasure_done",
     "extension",
+    "portability_ready",
     "refusal",
     "rejected_unverified",
+    "right_done",
     "verification_code",
 ]
 
@@ -61,6 +63,44 @@ def archive_ready(
     expires = _long_date(expires_on, lang)
     values = {"ref": request_id, "link": _checked_link(link), "expires": expires}
     return _compose(lang, "archive_ready", values, controller_name, contact)
+
+
+def portability_ready(
+    language: str,
+    request_id: str,
+    link: str,
+    expires_on: date,
+    *,
+    controller_name: str = "",
+    contact: str = "",
+) -> Notice:
+    """Portability: the Art. 20 subset, machine-readable, behind an expiring link."""
+    lang = _language(language)
+    values = {
+        "ref": request_id,
+        "link": _checked_link(link),
+        "expires": _long_date(expires_on, lang),
+    }
+    return _compose(lang, "portability_ready", values, controller_name, contact)
+
+
+RIGHTS_DONE = ("rectification", "restriction", "objection")
+
+
+def right_done(
+    language: str,
+    request_id: str,
+    kind: str,
+    link: str,
+    *,
+    controller_name: str = "",
+    contact: str = "",
+) -> Notice:
+    """Rectification, restriction or objection: done, recipients told, the proof linked."""
+    if kind not in RIGHTS_DONE:
+        raise ValueError(f"No completion notice for a {kind} request.")
+    values = {"ref": request_id, "link": _checked_link(link)}
+    return _compose(_language(language), f"{kind}_done", values, controller_name, contact)
 
 
 def erasure_done(

@@ -21,6 +21,10 @@ SUBJECTS: dict[str, str] = {
     "refusal": "We will not act on your request {ref}",
     "rejected_unverified": "Your request {ref} has been closed: identity not confirmed",
     "verification_code": "Your verification code",
+    "rectification_done": "Your personal data has been corrected (request {ref})",
+    "restriction_done": "We have restricted the use of your personal data (request {ref})",
+    "objection_done": "We have stopped using your data as you objected (request {ref})",
+    "portability_ready": "Your data to take with you is ready (request {ref})",
 }
 
 _COMPLAINT = (
@@ -50,6 +54,43 @@ BODIES: dict[str, tuple[str, ...]] = {
         "for seven years. The proof lists what we kept, why and until when. Until then we "
         "keep that data locked away and use it for nothing else; after that we delete it.",
         "The link works for a limited time, so please download the proof and keep it.",
+    ),
+    "rectification_done": (
+        "We have corrected your personal data as you asked (request {ref}), in our own "
+        "systems and with every organisation we had passed it on to, such as domain "
+        "registries and IP address registries. Each of them has been told of the correction "
+        "(Article 19 GDPR). The proof shows, per system, what was corrected and when:",
+        "{link}",
+        "Where something could not be corrected, the proof says why: an invoice we issued, "
+        "for example, must keep the details it was issued with.",
+        "The link works for a limited time, so please download the proof and keep it.",
+    ),
+    "restriction_done": (
+        "We have restricted the processing of your personal data (request {ref}): we keep "
+        "it stored, but use it for nothing else without your consent, except to establish "
+        "or defend legal claims or where the law requires (Article 18 GDPR). We will tell "
+        "you before we lift the restriction. Everyone we passed your data on to has been "
+        "told (Article 19 GDPR). The proof shows, per system, what was done:",
+        "{link}",
+        "Some systems, such as public registries run by other organisations, cannot restrict "
+        "data; the proof says so for each of them and why.",
+    ),
+    "objection_done": (
+        "You objected to the use of your personal data (request {ref}). We have stopped it: "
+        "you will receive no more newsletters or other direct marketing from us, and we no "
+        "longer use your data to build a profile for it (Article 21 GDPR). The proof shows, "
+        "per system, what was done:",
+        "{link}",
+        "We keep a note of your objection so that we do not contact you again by mistake.",
+    ),
+    "portability_ready": (
+        "You asked {controller} for the personal data you gave us, in a form you can take "
+        "to another provider (request {ref}, Article 20 GDPR). It is ready here:",
+        "{link}",
+        "The link works until {expires}. The ZIP file holds your data as JSON and CSV files, "
+        "which other providers' systems can read, and a letter that explains its contents.",
+        "If you asked us to send it to another provider directly, we have done so and kept "
+        "the receipt they gave us; ask us for it if you need it.",
     ),
     "extension": (
         "We received your request {ref} on {received}. The law gives us one month to answer "

@@ -21,6 +21,11 @@ SUBJECTS: dict[str, str] = {
     "refusal": "Wij geven geen gevolg aan uw verzoek {ref}",
     "rejected_unverified": "Uw verzoek {ref} is gesloten: identiteit niet bevestigd",
     "verification_code": "Uw verificatiecode",
+    "rectification_done": "Uw persoonsgegevens zijn gecorrigeerd (verzoek {ref})",
+    "restriction_done": "Wij hebben het gebruik van uw persoonsgegevens beperkt (verzoek {ref})",
+    "objection_done": "Wij gebruiken uw gegevens niet meer waartegen u bezwaar maakte "
+    "(verzoek {ref})",
+    "portability_ready": "Uw gegevens om mee te nemen staan klaar (verzoek {ref})",
 }
 
 _COMPLAINT = (
@@ -51,6 +56,49 @@ BODIES: dict[str, tuple[str, ...]] = {
         "bewaard, waarom en tot wanneer. Tot die datum schermen wij deze gegevens af en "
         "gebruiken wij ze nergens anders voor; daarna verwijderen wij ze.",
         "De link werkt een beperkte tijd. Download het bewijs daarom en bewaar het goed.",
+    ),
+    "rectification_done": (
+        "Wij hebben uw persoonsgegevens gecorrigeerd zoals u vroeg (verzoek {ref}), in onze "
+        "eigen systemen en bij iedere organisatie aan wie wij ze hadden doorgegeven, zoals "
+        "domeinregistraties en registers van IP-adressen. Ieder van hen is van de correctie op "
+        "de hoogte gebracht (artikel 19 AVG). Het bewijs toont per systeem wat is "
+        "gecorrigeerd en wanneer:",
+        "{link}",
+        "Waar iets niet kon worden gecorrigeerd, staat in het bewijs waarom: een factuur die "
+        "wij hebben uitgereikt, moet bijvoorbeeld de gegevens houden waarmee zij is uitgereikt.",
+        "De link werkt een beperkte tijd; download het bewijs en bewaar het.",
+    ),
+    "restriction_done": (
+        "Wij hebben de verwerking van uw persoonsgegevens beperkt (verzoek {ref}): wij "
+        "bewaren ze, maar gebruiken ze nergens anders voor zonder uw toestemming, behalve om "
+        "een rechtsvordering in te stellen of te verdedigen of waar de wet het eist (artikel "
+        "18 AVG). Voordat wij de beperking opheffen, laten wij het u weten. Iedereen aan wie "
+        "wij uw gegevens hebben doorgegeven, is ingelicht (artikel 19 AVG). Het bewijs toont "
+        "per systeem wat er is gedaan:",
+        "{link}",
+        "Sommige systemen, zoals openbare registers van andere organisaties, kunnen gegevens "
+        "niet beperken; het bewijs vermeldt dat per systeem, met de reden.",
+    ),
+    "objection_done": (
+        "U maakte bezwaar tegen het gebruik van uw persoonsgegevens (verzoek {ref}). Wij zijn "
+        "ermee gestopt: u ontvangt geen nieuwsbrieven of andere direct marketing meer van ons, "
+        "en wij gebruiken uw gegevens daarvoor niet meer om een profiel op te stellen "
+        "(artikel 21 AVG). Het bewijs toont per systeem wat er is gedaan:",
+        "{link}",
+        "Wij houden een notitie van uw bezwaar bij, zodat wij u niet per vergissing opnieuw "
+        "benaderen.",
+    ),
+    "portability_ready": (
+        "U vroeg {controller} om de persoonsgegevens die u ons gaf, in een vorm die u naar "
+        "een andere aanbieder kunt meenemen (verzoek {ref}, artikel 20 AVG). Ze staan hier "
+        "klaar:",
+        "{link}",
+        "De link werkt tot {expires}. Het ZIP-bestand bevat uw gegevens als JSON- en "
+        "CSV-bestanden, die de systemen van andere aanbieders kunnen lezen, en een brief die "
+        "de inhoud uitlegt.",
+        "Als u ons vroeg ze rechtstreeks naar een andere aanbieder te sturen, hebben wij dat "
+        "gedaan en het ontvangstbewijs bewaard dat zij ons gaven; vraag ons erom als u het "
+        "nodig hebt.",
     ),
     "extension": (
         "Wij hebben uw verzoek {ref} ontvangen op {received}. Volgens de wet hebben wij één "

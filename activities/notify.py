@@ -9,6 +9,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import notices
+from domain.kinds import RequestKind
 from domain.messages import NoticeKind, NotifyInput
 from runtime.mailer import Mailer, MailerUnavailable, MailRejected
 
@@ -43,7 +44,12 @@ class NotifyActivities:
         lang, rid = arg.language, arg.request_id
         if arg.notice is NoticeKind.ARCHIVE_READY:
             expires = (datetime.now(UTC) + timedelta(seconds=self._ttl)).date()
+            if arg.kind is RequestKind.PORTABILITY:
+                return notices.portability_ready(lang, rid, arg.link, expires, **self._who)
             return notices.archive_ready(lang, rid, arg.link, expires, **self._who)
+        if arg.notice is NoticeKind.RIGHT_DONE:
+            assert arg.kind is not None
+            return notices.right_done(lang, rid, arg.kind.value, arg.link, **self._who)
         if arg.notice is NoticeKind.ERASURE_DONE:
             return notices.erasure_done(lang, rid, arg.link, **self._who)
         if arg.notice is NoticeKind.EXTENSION:

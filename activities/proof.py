@@ -6,8 +6,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.kinds import RequestKind
 from domain.messages import CompileProofInput
-from domain.records import Outcome, OutcomeStatus, PlanAction
+from domain.records import Outcome, OutcomeStatus, PlanAction, Recipient
+from domain.rights import Purpose
 
 IMMEDIATE_EN = "the system's own answer to the erase call"
 _TEXT = {
@@ -30,7 +32,27 @@ _TEXT = {
             OutcomeStatus.RETAINED: "kept by law",
             OutcomeStatus.NOT_FOUND: "no data found",
             OutcomeStatus.REFUSED: "refused",
+            OutcomeStatus.UNSUPPORTED: "not possible in this system",
         },
+        "titles": {
+            RequestKind.RECTIFICATION: "Proof of rectification",
+            RequestKind.RESTRICTION: "Proof of restriction of processing",
+            RequestKind.OBJECTION: "Proof that processing stopped after your objection",
+        },
+        "done": {
+            RequestKind.RECTIFICATION: "corrected",
+            RequestKind.RESTRICTION: "restricted",
+            RequestKind.OBJECTION: "stopped",
+        },
+        "fields": "Fields corrected",
+        "purposes": "Objected to",
+        "purpose_names": {
+            Purpose.DIRECT_MARKETING: "direct marketing",
+            Purpose.PROFILING: "profiling for direct marketing",
+            Purpose.OTHER: "other processing (upheld by the privacy officer)",
+        },
+        "art19": "Recipients told of this (Article 19 GDPR), through their own systems",
+        "art19_none": "No recipient outside our own systems held the data.",
     },
     "nl": {
         "title": "Bewijs van verwijdering",
@@ -51,7 +73,27 @@ _TEXT = {
             OutcomeStatus.RETAINED: "wettelijk bewaard",
             OutcomeStatus.NOT_FOUND: "geen gegevens gevonden",
             OutcomeStatus.REFUSED: "geweigerd",
+            OutcomeStatus.UNSUPPORTED: "niet mogelijk in dit systeem",
         },
+        "titles": {
+            RequestKind.RECTIFICATION: "Bewijs van rectificatie",
+            RequestKind.RESTRICTION: "Bewijs van beperking van de verwerking",
+            RequestKind.OBJECTION: "Bewijs dat de verwerking is gestopt na uw bezwaar",
+        },
+        "done": {
+            RequestKind.RECTIFICATION: "gecorrigeerd",
+            RequestKind.RESTRICTION: "beperkt",
+            RequestKind.OBJECTION: "gestopt",
+        },
+        "fields": "Gecorrigeerde velden",
+        "purposes": "Bezwaar tegen",
+        "purpose_names": {
+            Purpose.DIRECT_MARKETING: "direct marketing",
+            Purpose.PROFILING: "profilering voor direct marketing",
+            Purpose.OTHER: "andere verwerking (toegewezen door de privacyfunctionaris)",
+        },
+        "art19": "Ontvangers ingelicht (artikel 19 AVG), via hun eigen systemen",
+        "art19_none": "Geen ontvanger buiten onze eigen systemen had de gegevens.",
     },
 }
 
@@ -73,15 +115,32 @@ def build_proof(arg: CompileProofInput, completed_at: datetime) -> ProofDocument
         _system_entry(o, recipients[o.connector].name if o.connector in recipients else "")
         for o in arg.outcomes
     ]
-    document = {
+    document: dict[str, object] = {
         "request_id": arg.request_id,
+        "kind": arg.kind.value,
         "received_at": arg.received_at.isoformat(),
         "plan_approved_by": arg.approved_by,
         "completed_at": completed_at.isoformat(),
         "systems": systems,
     }
+    if arg.kind is not RequestKind.ERASURE:
+        document["fields"] = list(arg.fields)
+        document["purposes"] = [p.value for p in arg.purposes]
+        document["recipients_told"] = _recipients_told(arg, recipients)
     json_bytes = json.dumps(document, indent=2, ensure_ascii=False).encode()
     return ProofDocuments(json_bytes, _render_text(arg, completed_at, systems))
+
+
+def _recipients_told(arg: CompileProofInput, recipients: dict[str, Recipient]) -> list[str]:
+    """Art. 19: the outside recipients where the change was made (so they were told)."""
+    told = {OutcomeStatus.DONE, OutcomeStatus.PENDING}
+    return [
+        recipients[o.connector].name
+        for o in arg.outcomes
+        if o.status in told
+        and o.connector in recipients
+        and not recipients[o.connector].in_house
+    ]
 
 
 def _system_entry(outcome: Outcome, recipient: str) -> dict[str, object]:
@@ -110,16 +169,26 @@ def _render_text(
     arg: CompileProofInput, completed_at: datetime, systems: list[dict[str, object]]
 ) -> str:
     t = _TEXT.get(arg.language, _TEXT["en"])
-    status_names: dict[OutcomeStatus, str] = t["status"]  # type: ignore[assignment]
+    status_names: dict[OutcomeStatus, str] = dict(t["status"])  # type: ignore[arg-type]
+    erasure = arg.kind is RequestKind.ERASURE
+    title = str(t["title"]) if erasure else str(t["titles"][arg.kind])  # type: ignore[index]
+    if not erasure:
+        status_names[OutcomeStatus.DONE] = t["done"][arg.kind]  # type: ignore[index]
     lines = [
-        str(t["title"]),
-        "=" * len(str(t["title"])),
+        title,
+        "=" * len(title),
         f"{t['request']}: {arg.request_id}",
         f"{t['received']}: {arg.received_at:%Y-%m-%d}",
-        f"{t['approved_by']}: {arg.approved_by}",
-        f"{t['completed']}: {completed_at:%Y-%m-%d %H:%M} UTC",
-        "",
     ]
+    if arg.approved_by:
+        lines.append(f"{t['approved_by']}: {arg.approved_by}")
+    lines.append(f"{t['completed']}: {completed_at:%Y-%m-%d %H:%M} UTC")
+    if arg.fields:
+        lines.append(f"{t['fields']}: {', '.join(arg.fields)}")
+    if arg.purposes:
+        names: dict[Purpose, str] = t["purpose_names"]  # type: ignore[assignment]
+        lines.append(f"{t['purposes']}: {', '.join(names[p] for p in arg.purposes)}")
+    lines.append("")
     for entry in systems:
         status = status_names[OutcomeStatus(str(entry["outcome"]))]
         lines += [
@@ -134,12 +203,17 @@ def _render_text(
         ]
         retained = entry["retained"]
         assert isinstance(retained, list)
-        if not retained:
+        if not retained and erasure:
             lines.append(f"  {t['none_kept']}")
         for item in retained:
             lines.append(
                 f"  {t['kept']}: {item['category']} ({item['records']}), "
                 f"{t['until']} {item['until']}. {item['basis']}"
             )
+        lines.append("")
+    if not erasure:
+        told = _recipients_told(arg, {c.name: c.recipient for c in arg.connectors})
+        lines.append(f"{t['art19']}:")
+        lines += [f"  - {name}" for name in told] or [f"  {t['art19_none']}"]
         lines.append("")
     return "\n".join(lines)

@@ -86,6 +86,9 @@ class SubmitBody(_Body):
     customer_number: str | None = None
     language: str = "en"
     received_on: date | None = None
+    corrections: tuple[str, ...] = ()
+    purposes: tuple[str, ...] = ()
+    push_to: str | None = None
 
 
 class VerifyBody(_Body):

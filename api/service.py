@@ -39,6 +39,7 @@ from domain.messages import (
     VerifyIdentity,
 )
 from domain.records import Confirmation
+from domain.rights import Changes, Purpose, parse_changes, parse_purposes, parse_push_target
 from domain.subject import parse_agent_ref, parse_subject
 from runtime.keys import keyring_from_settings
 from runtime.policy import load_policy
@@ -95,6 +96,10 @@ class SubmitForm:
     customer_number: str | None = None
     language: str = "en"
     received_on: date | None = None
+    # Rectification: "field=value" corrections; objection: purposes; portability: endpoint.
+    corrections: tuple[str, ...] = ()
+    purposes: tuple[str, ...] = ()
+    push_to: str | None = None
 
 
 class RequestService:
@@ -123,6 +128,7 @@ class RequestService:
             language=form.language,
         )
         agent_ref = parse_agent_ref(form.agent_ref)
+        changes, purposes, push_to = _kind_details(kind, form)
         received_at = datetime.now(UTC)
         received_on = form.received_on or received_at.date()
         if received_on > received_at.date():
@@ -143,6 +149,9 @@ class RequestService:
             received_on=received_on,
             clock=self._clock,
             earlier_requests=len(earlier),
+            changes=changes,
+            purposes=purposes,
+            push_to=push_to,
         )
         await asyncio.to_thread(
             self._registry.register,
@@ -349,3 +358,18 @@ async def open_service(settings: Settings) -> AsyncIterator[RequestService]:
         )
     finally:
         engine.dispose()
+
+
+def _kind_details(
+    kind: RequestKind, form: SubmitForm
+) -> tuple[Changes | None, tuple[Purpose, ...], str | None]:
+    """What only one kind carries; given to another kind it is refused, not ignored."""
+    if form.corrections and kind is not RequestKind.RECTIFICATION:
+        raise InvalidRequestInput("Corrections (--set) belong to a rectification request only.")
+    if form.purposes and kind is not RequestKind.OBJECTION:
+        raise InvalidRequestInput("Purposes (--purpose) belong to an objection request only.")
+    if form.push_to and kind is not RequestKind.PORTABILITY:
+        raise InvalidRequestInput("A push address (--push-to) belongs to portability only.")
+    changes = parse_changes(form.corrections) if kind is RequestKind.RECTIFICATION else None
+    purposes = parse_purposes(form.purposes) if kind is RequestKind.OBJECTION else ()
+    return changes, purposes, parse_push_target(form.push_to)

@@ -83,7 +83,12 @@ def _run(action: Callable[[RequestService], Awaitable[T]]) -> T:
 
 @app.command()
 def submit(
-    kind: Annotated[str, typer.Argument(help="access or erasure")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="access, erasure, rectification, restriction, objection or portability"
+        ),
+    ],
     agent_ref: Annotated[
         str, typer.Option("--agent-ref", help="Your ticket number; unique per request.")
     ],
@@ -96,6 +101,20 @@ def submit(
     received_on: Annotated[
         str | None, typer.Option(help="Date the request arrived (YYYY-MM-DD); default today.")
     ] = None,
+    corrections: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Rectification: a corrected field, e.g. --set city=Utrecht"),
+    ] = None,
+    purposes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--purpose", help="Objection: direct_marketing (default), profiling or other."
+        ),
+    ] = None,
+    push_to: Annotated[
+        str | None,
+        typer.Option(help="Portability: another controller's https:// endpoint to send it to."),
+    ] = None,
 ) -> None:
     """Record a new request and start its workflow."""
     form = SubmitForm(
@@ -106,6 +125,9 @@ def submit(
         customer_number=customer,
         language=language,
         received_on=_parse_date(received_on),
+        corrections=tuple(corrections or ()),
+        purposes=tuple(purposes or ()),
+        push_to=push_to,
     )
     done = _run(lambda s: s.submit(form))
     out.print(

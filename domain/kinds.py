@@ -16,8 +16,8 @@ class RequestKind(StrEnum):
     PORTABILITY = "portability"
 
 
-# Kinds the workflow carries out today; the others are refused at intake with a clear message.
-SUPPORTED_KINDS: frozenset[RequestKind] = frozenset({RequestKind.ACCESS, RequestKind.ERASURE})
+# Kinds the workflow carries out; a kind left out here is refused at intake with a clear message.
+SUPPORTED_KINDS: frozenset[RequestKind] = frozenset(RequestKind)
 
 
 def parse_kind(text: str) -> RequestKind:

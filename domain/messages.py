@@ -17,6 +17,7 @@ from domain.records import (
     Located,
     Outcome,
 )
+from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 
 WORKFLOW_NAME = "SubjectRequestWorkflow"
@@ -35,6 +36,12 @@ class RequestInput:
     clock: ClockRules = field(default_factory=ClockRules)
     # Requests about the same subject in the 12 months before this one (Art. 12(5)).
     earlier_requests: int = 0
+    # Rectification: the corrected values (personal data; history is encrypted by the codec).
+    changes: Changes | None = None
+    # Objection: what the subject objects to.
+    purposes: tuple[Purpose, ...] = ()
+    # Portability: another controller's HTTPS endpoint to send the archive to (Art. 20(2)).
+    push_to: str | None = None
 
     @property
     def receipt_date(self) -> date:
@@ -48,6 +55,7 @@ class RequestResult:
     archive: DeliveryRef | None = None
     proof: DeliveryRef | None = None
     outcomes: tuple[Outcome, ...] = ()
+    receipt: PushReceipt | None = None
 
 
 # --- agent actions (updates) ---
@@ -128,6 +136,7 @@ class Progress:
     proof: DeliveryRef | None = None
     overdue: bool = False
     extended: bool = False
+    receipt: PushReceipt | None = None
 
 
 # --- activities ---
@@ -151,6 +160,19 @@ class ExportInput:
     request_id: str
     connector: str
     located: Located
+    # Portability: stage only the datasets Art. 20 covers (the connector's `portable`).
+    portable_only: bool = False
+
+
+@dataclass(frozen=True)
+class RightInput:
+    """Rectify, restrict or object in one system; only the field the kind needs is set."""
+
+    request_id: str
+    connector: str
+    located: Located
+    changes: Changes | None = None
+    purposes: tuple[Purpose, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -221,11 +243,36 @@ class CompileProofInput:
     connectors: tuple[ConnectorInfo, ...]
     plans: tuple[ConnectorPlan, ...]
     outcomes: tuple[Outcome, ...]
+    kind: RequestKind = RequestKind.ERASURE
+    # Names only, never the values: which fields were corrected, what was objected to.
+    fields: tuple[str, ...] = ()
+    purposes: tuple[Purpose, ...] = ()
+
+
+@dataclass(frozen=True)
+class PushInput:
+    """Send a portability archive to another controller (Art. 20(2))."""
+
+    request_id: str
+    archive: DeliveryRef
+    url: str
+
+
+@dataclass(frozen=True)
+class PushReceipt:
+    """What the other controller answered: its receipt id and the digest it computed."""
+
+    receipt: str
+    sha256: str
+    status: int
+    at: datetime
 
 
 class NoticeKind(StrEnum):
     ARCHIVE_READY = "archive_ready"
     ERASURE_DONE = "erasure_done"
+    # Rectification, restriction, objection: the proof of what each system did is ready.
+    RIGHT_DONE = "right_done"
     EXTENSION = "extension"
     REJECTED_UNVERIFIED = "rejected_unverified"
     REFUSAL = "refusal"
@@ -243,6 +290,7 @@ class NotifyInput:
     received_on: date | None = None
     due_on: date | None = None
     reason: str = ""
+    kind: RequestKind | None = None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ class Recipient:
     role: str
     country: str = "NL"
     outside_eu: bool = False
+    # Our own systems are not recipients in the sense of Art. 19.
+    in_house: bool = False
 
 
 @dataclass(frozen=True)

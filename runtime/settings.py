@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     certcentral_url: str = "http://127.0.0.1:8104"
     certcentral_api_key: str = ""
 
+    # Portability push: a private CA to trust for other controllers' endpoints (tests, demo).
+    push_ca_file: Path | None = None
+
     api_url: str = "http://127.0.0.1:8000"
     api_host: str = "127.0.0.1"
     api_port: int = 8000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
         ConfirmationChannel,
         ConfirmationTiming,
         ConnectorInfo,
+        Located,
         Outcome,
         OutcomeStatus,
     )
@@ -32,6 +34,46 @@ class ConfirmationWaiting(RequestPlumbing):
     _book: PendingBook
     _escalations: int
     _connectors: tuple[ConnectorInfo, ...]
+
+    async def _apply(self, loc: Located, operation: str, arg: object) -> Outcome:
+        """Run one write operation in one system until it is settled, then record the outcome."""
+        outcome = await self._until_settled(lambda: self._apply_once(loc, operation, arg))
+        self._set_outcome(outcome)
+        await self._record(
+            "system", "connector_outcome", connector=loc.connector, outcome=outcome.status.value
+        )
+        return outcome
+
+    async def _apply_once(self, loc: Located, operation: str, arg: object) -> Outcome:
+        outcome = await self._connector_call(loc.connector, operation, arg, Outcome)
+        outcome = outcome if outcome.at else replace(outcome, at=workflow.now())
+        self._set_outcome(outcome)
+        return outcome
+
+    async def _until_settled(self, once: Callable[[], Awaitable[Outcome]]) -> Outcome:
+        """Call once; while the answer is pending, wait for its confirmation and call again."""
+        outcome = await once()
+        while outcome.status is OutcomeStatus.PENDING:
+            confirmation = await self._confirmation_of(outcome)
+            if not confirmation.succeeded or confirmation.confirmed_by.startswith("agent "):
+                return settled(outcome, confirmation)
+            # The system finished its part; call again to complete what depended on it.
+            again = await once()
+            if again.status is OutcomeStatus.PENDING:
+                outcome = again
+                continue
+            return replace(
+                again,
+                confirmed_by=confirmation.confirmed_by,
+                at=confirmation.at or again.at,
+                external_ref=outcome.external_ref,
+            )
+        return outcome
+
+    def _set_outcome(self, outcome: Outcome) -> None:
+        self._progress[outcome.connector] = replace(
+            self._progress[outcome.connector], step=outcome.status.value, outcome=outcome
+        )
 
     async def _confirmation_of(self, outcome: Outcome) -> Confirmation:
         """Wait for a pending outcome's confirmation: polling, reminding, then escalating."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -17,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
         RequestResult,
     )
     from domain.records import ConnectorPlan, Located, Outcome, OutcomeStatus
-    from workflows.confirming import ConfirmationWaiting, settled
+    from workflows.confirming import ConfirmationWaiting
 
 
 class ErasureSteps(ConfirmationWaiting):
@@ -79,41 +77,6 @@ class ErasureSteps(ConfirmationWaiting):
 
     async def _erase(self, loc: Located, plan: ConnectorPlan) -> Outcome:
         """Erase in one system, then wait for its confirmation when the answer is pending."""
-        outcome = await self._erase_once(loc, plan)
-        while outcome.status is OutcomeStatus.PENDING:
-            confirmation = await self._confirmation_of(outcome)
-            if not confirmation.succeeded or confirmation.confirmed_by.startswith("agent "):
-                outcome = settled(outcome, confirmation)
-                break
-            # The system finished its part; erase again to complete what depended on it.
-            again = await self._erase_once(loc, plan)
-            if again.status is OutcomeStatus.PENDING:
-                outcome = again
-            else:
-                outcome = replace(
-                    again,
-                    confirmed_by=confirmation.confirmed_by,
-                    at=confirmation.at or again.at,
-                    external_ref=outcome.external_ref,
-                )
-        self._set_outcome(outcome)
-        await self._record(
-            "system", "connector_outcome", connector=loc.connector, outcome=outcome.status.value
-        )
-        return outcome
-
-    async def _erase_once(self, loc: Located, plan: ConnectorPlan) -> Outcome:
-        outcome = await self._connector_call(
-            loc.connector,
-            "erase",
-            EraseInput(self._req.request_id, loc.connector, loc, plan),
-            Outcome,
-        )
-        outcome = outcome if outcome.at else replace(outcome, at=workflow.now())
-        self._set_outcome(outcome)
-        return outcome
-
-    def _set_outcome(self, outcome: Outcome) -> None:
-        self._progress[outcome.connector] = replace(
-            self._progress[outcome.connector], step=outcome.status.value, outcome=outcome
+        return await self._apply(
+            loc, "erase", EraseInput(self._req.request_id, loc.connector, loc, plan)
         )

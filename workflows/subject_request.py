@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         LocateInput,
         NoticeKind,
         Progress,
+        PushReceipt,
         RequestInput,
         RequestResult,
         RetryFailed,
@@ -47,17 +48,22 @@ with workflow.unsafe.imports_passed_through():
         Located,
         Phase,
     )
+    from domain.rights import Changes, Purpose
     from domain.subject import Hints
     from workflows import attributes
     from workflows.clock import DeadlineKeeping
     from workflows.erasure import ErasureSteps
     from workflows.pending import PendingBook
+    from workflows.portability import Portability
+    from workflows.rights import RightSteps
 
 T = TypeVar("T")
+# Named here so the sandbox knows the types inside RequestInput when it decodes it.
+_PAYLOAD_TYPES = (Changes, Purpose)
 
 
 @workflow.defn(name=WORKFLOW_NAME)
-class SubjectRequestWorkflow(ErasureSteps, DeadlineKeeping):
+class SubjectRequestWorkflow(ErasureSteps, RightSteps, Portability, DeadlineKeeping):
     @workflow.init
     def __init__(self, req: RequestInput) -> None:
         self._req = req
@@ -77,6 +83,8 @@ class SubjectRequestWorkflow(ErasureSteps, DeadlineKeeping):
         self._escalations = 0
         self._start_clock()
         self._decision: Decision | None = None
+        self._decision_wanted = ""
+        self._receipt: PushReceipt | None = None
 
     @workflow.run
     async def run(self, req: RequestInput) -> RequestResult:
@@ -125,12 +133,16 @@ class SubjectRequestWorkflow(ErasureSteps, DeadlineKeeping):
         }
         await self._enter(RequestState.DISCOVERING, "system", "discovery_started")
         located = await self._discover()
-        if self._req.kind is RequestKind.ACCESS:
+        kind = self._req.kind
+        if kind is RequestKind.ACCESS or kind is RequestKind.PORTABILITY:
             return await self._deliver_access([loc for loc in located if loc.found])
-        return await self._carry_out_erasure(located)
+        if kind is RequestKind.ERASURE:
+            return await self._carry_out_erasure(located)
+        return await self._carry_out_right(located)
 
     async def _officer_lets_it_proceed(self) -> bool:
         """A repeated request waits for the officer: proceed, announce a fee, or refuse."""
+        self._decision_wanted = "repeated"
         self._attention = (
             f"The same subject asked {self._req.earlier_requests} time(s) in the last 12 months; "
             "an officer decides: dsr decide <request> proceed|fee|refuse."
@@ -142,6 +154,7 @@ class SubjectRequestWorkflow(ErasureSteps, DeadlineKeeping):
         )
         assert self._decision is not None
         self._attention = ""
+        self._decision_wanted = ""
         if self._decision.choice is Choice.PROCEED:
             return True
         await self._notify(NoticeKind.REFUSAL, reason=self._decision.reason)
@@ -186,6 +199,7 @@ class SubjectRequestWorkflow(ErasureSteps, DeadlineKeeping):
     # --- access ---
 
     async def _deliver_access(self, located: list[Located]) -> RequestResult:
+        """Access and portability: stage every (portable) dataset, then one archive."""
         exports = await self._gather(located, self._export)
         await self._enter(RequestState.COMPILING, "system", "compiling_archive")
         archive = await self._call(
@@ -201,7 +215,9 @@ class SubjectRequestWorkflow(ErasureSteps, DeadlineKeeping):
             DeliveryRef,
         )
         self._archive = archive
-        await self._notify(NoticeKind.ARCHIVE_READY, link=archive.link or "")
+        if self._req.push_to:
+            self._receipt = await self._push(archive, self._req.push_to)
+        await self._notify(NoticeKind.ARCHIVE_READY, link=archive.link or "", kind=self._req.kind)
         await self._enter(
             RequestState.COMPLETED,
             "system",
@@ -209,13 +225,20 @@ class SubjectRequestWorkflow(ErasureSteps, DeadlineKeeping):
             records=archive.records,
             sha256=archive.sha256,
         )
-        return RequestResult(self._req.request_id, RequestState.COMPLETED, archive=archive)
+        return RequestResult(
+            self._req.request_id, RequestState.COMPLETED, archive=archive, receipt=self._receipt
+        )
 
     async def _export(self, loc: Located) -> ExportSummary:
         summary = await self._connector_call(
             loc.connector,
             "export",
-            ExportInput(self._req.request_id, loc.connector, loc),
+            ExportInput(
+                self._req.request_id,
+                loc.connector,
+                loc,
+                portable_only=self._req.kind is RequestKind.PORTABILITY,
+            ),
             ExportSummary,
         )
         self._step(loc.connector, "exported", summary.records)
@@ -318,8 +341,10 @@ class SubjectRequestWorkflow(ErasureSteps, DeadlineKeeping):
     def _validate_decide(self, decision: Decision) -> None:
         _require_agent(decision.agent)
         self._require_open()
-        if not self._req.earlier_requests or self._state is not RequestState.NEEDS_ATTENTION:
+        if not self._decision_wanted or self._state is not RequestState.NEEDS_ATTENTION:
             raise ValueError("This request is not waiting for an officer's decision.")
+        if self._decision_wanted == "objection" and decision.choice is Choice.FEE:
+            raise ValueError("An objection is upheld (proceed) or refused; no fee applies.")
         if decision.choice is not Choice.PROCEED and not decision.reason.strip():
             raise ValueError("Give the reason; the subject is told it (Art. 12(4)).")
 
@@ -349,6 +374,7 @@ class SubjectRequestWorkflow(ErasureSteps, DeadlineKeeping):
             proof=self._proof,
             overdue=self._overdue,
             extended=self._extended,
+            receipt=self._receipt,
         )
 
     def _require_open(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from temporalio import activity
@@ -27,10 +28,13 @@ from domain.messages import (
     PendingCheck,
     PlanInput,
     Progress,
+    PushInput,
+    PushReceipt,
     RecordEventInput,
     RegisterPendingInput,
     RequestInput,
     RequestResult,
+    RightInput,
 )
 from domain.records import (
     Confirmation,
@@ -48,6 +52,7 @@ from domain.records import (
     PlanItem,
     Recipient,
 )
+from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 from workflows.subject_request import SubjectRequestWorkflow
 
@@ -73,6 +78,13 @@ class Fakes:
     pending_ref: str = "job-1"
     notices: list[NotifyInput] = field(default_factory=list)
     registered: list[RegisterPendingInput] = field(default_factory=list)
+    # (operation, connector, input) of every rectify/restrict/object_to call.
+    rights: list[tuple[str, str, RightInput]] = field(default_factory=list)
+    exports: list[ExportInput] = field(default_factory=list)
+    proofs: list[CompileProofInput] = field(default_factory=list)
+    pushes: list[PushInput] = field(default_factory=list)
+    # How many push attempts answer with a refusal before one succeeds.
+    push_refusals: int = 0
 
     def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="list_connectors")
@@ -91,8 +103,42 @@ class Fakes:
 
         @activity.defn(name="export")
         async def export(arg: ExportInput) -> ExportSummary:
+            self.exports.append(arg)
             ref = DatasetRef(arg.connector, "rows", f"k/{arg.connector}", 2, "0" * 64)
             return ExportSummary(arg.connector, (ref,))
+
+        async def apply_right(operation: str, arg: RightInput) -> Outcome:
+            self.rights.append((operation, arg.connector, arg))
+            channel = self.pending.pop(arg.connector, None)
+            if channel is not None:
+                return Outcome(
+                    arg.connector,
+                    OutcomeStatus.PENDING,
+                    "change requested",
+                    external_ref=self.pending_ref,
+                    channel=channel,
+                )
+            return Outcome(arg.connector, OutcomeStatus.DONE, f"{operation} done")
+
+        @activity.defn(name="rectify")
+        async def rectify(arg: RightInput) -> Outcome:
+            return await apply_right("rectify", arg)
+
+        @activity.defn(name="restrict")
+        async def restrict(arg: RightInput) -> Outcome:
+            return await apply_right("restrict", arg)
+
+        @activity.defn(name="object_to")
+        async def object_to(arg: RightInput) -> Outcome:
+            return await apply_right("object_to", arg)
+
+        @activity.defn(name="push_archive")
+        async def push_archive(arg: PushInput) -> PushReceipt:
+            self.pushes.append(arg)
+            if self.push_refusals:
+                self.push_refusals -= 1
+                raise ApplicationError("refused with 404", type="PushRefused", non_retryable=True)
+            return PushReceipt("imp-1", arg.archive.sha256, 201, datetime.now(UTC))
 
         @activity.defn(name="plan_erasure")
         async def plan_erasure(arg: PlanInput) -> ConnectorPlan:
@@ -136,6 +182,7 @@ class Fakes:
 
         @activity.defn(name="compile_proof")
         async def compile_proof(arg: CompileProofInput) -> DeliveryRef:
+            self.proofs.append(arg)
             return DeliveryRef("proof.json", "b" * 64, 10, records=len(arg.outcomes))
 
         return [
@@ -150,6 +197,10 @@ class Fakes:
             check_pending,
             register_pending,
             notify_subject,
+            rectify,
+            restrict,
+            object_to,
+            push_archive,
         ]
 
 
@@ -157,7 +208,14 @@ Harness = tuple[WorkflowEnvironment, "Fakes", str]
 
 
 async def start(
-    env: WorkflowEnvironment, queue: str, kind: RequestKind, *, earlier_requests: int = 0
+    env: WorkflowEnvironment,
+    queue: str,
+    kind: RequestKind,
+    *,
+    earlier_requests: int = 0,
+    changes: Changes | None = None,
+    purposes: tuple[Purpose, ...] = (),
+    push_to: str | None = None,
 ) -> WorkflowHandle[SubjectRequestWorkflow, RequestResult]:
     request_id = str(uuid.uuid4())
     # The test server's clock, not the wall clock: it moves when a test skips time.
@@ -171,6 +229,9 @@ async def start(
         due_on=due_date(received_at.date()),
         subject_hash="h" * 32,
         earlier_requests=earlier_requests,
+        changes=changes,
+        purposes=purposes,
+        push_to=push_to,
     )
     return await env.client.start_workflow(
         SubjectRequestWorkflow.run, req, id=f"dsr-{request_id}", task_queue=queue
