@@ -1,20 +1,25 @@
 """The newsletter: Mailman 3 core, operated in house, over its REST API (PROTOCOLS.md).
 
 Mailman finds people only by email, but emails must not travel in `Located`; so locate turns
-them into Mailman's opaque user and member ids, and export and erase work from those ids.
+them into Mailman's opaque user and member ids, and every other method works from those ids
+(the rights of Art. 16, 18 and 21 in newsletter_rights.py).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from connectors.base import Record, RecordSink
-from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
-from connectors.http import retry_after_seconds
+from connectors.newsletter_rest import MEMBER, USER, MailmanRest, ids, last_segment, quote_email
+from connectors.newsletter_rights import (
+    CONNECTOR,
+    object_to_newsletter,
+    rectify_newsletter,
+    restrict_newsletter,
+)
 from domain.records import (
     ConnectorPlan,
     ExportSummary,
@@ -27,25 +32,23 @@ from domain.records import (
     Recipient,
 )
 from domain.retention import RetentionPolicy
+from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
-
-_MEMBER = "member:"
-_USER = "user:"
-_DEFAULT_RETRY_AFTER = 30.0
-_AUTH_REFUSED = (
-    "Mailman refused the REST credentials; check DSR_MAILMAN_USER and DSR_MAILMAN_PASSWORD."
-)
 
 
 class MailmanConnector:
     """Subscriptions and the Mailman user of the subject."""
 
-    name = "newsletter"
+    name = CONNECTOR
     phase = Phase.DEPENDENT
     recipient = Recipient(
-        name="Newsletter (Mailman 3, operated in house)", role="newsletter processor"
+        name="Newsletter (Mailman 3, operated in house)",
+        role="newsletter processor",
+        in_house=True,
     )
+    # Both datasets: the subject gave the addresses and the name and subscribed by consent.
+    portable = frozenset({"subscriptions", "newsletter_user"})
 
     def __init__(
         self,
@@ -55,13 +58,7 @@ class MailmanConnector:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._base_url = base_url.rstrip("/")
-        self._client = httpx.AsyncClient(
-            base_url=self._base_url,
-            auth=(user, password),
-            timeout=httpx.Timeout(10.0, connect=5.0),
-            transport=transport,
-        )
+        self._rest = MailmanRest(base_url, user, password, transport=transport)
 
     @classmethod
     def create(cls, settings: Settings) -> MailmanConnector:
@@ -73,15 +70,15 @@ class MailmanConnector:
         # Dicts as ordered sets: one user can own several of the addresses searched.
         users: dict[str, None] = {}
         for email in emails:
-            address = await self._get(f"addresses/{_quote(email)}", "address lookup")
+            address = await self._rest.get(f"addresses/{quote_email(email)}", "address lookup")
             # An address without a user (only ever seen as a poster) is left out: REST lists no
             # memberships for it, and without a user id no ref could name it but its email.
             if address is not None and "user" in address:
-                users[_last_segment(address["user"])] = None
+                users[last_segment(address["user"])] = None
         members: dict[str, None] = {}
         for user_id in users:
-            members.update(dict.fromkeys(await self._member_ids(user_id)))
-        refs = (*(_MEMBER + m for m in members), *(_USER + u for u in users))
+            members.update(dict.fromkeys(await self._rest.member_ids(user_id)))
+        refs = (*(MEMBER + m for m in members), *(USER + u for u in users))
         return Located(
             connector=self.name,
             found=bool(refs),
@@ -93,13 +90,13 @@ class MailmanConnector:
         """Write the datasets `subscriptions` and `newsletter_user`."""
         subscriptions = [
             _subscription_record(member)
-            for member_id in _ids(located, _MEMBER)
-            if (member := await self._get(f"members/{member_id}", "member")) is not None
+            for member_id in ids(located, MEMBER)
+            if (member := await self._rest.get(f"members/{member_id}", "member")) is not None
         ]
         users = [
             await self._user_record(user, user_id)
-            for user_id in _ids(located, _USER)
-            if (user := await self._get(f"users/{user_id}", "user")) is not None
+            for user_id in ids(located, USER)
+            if (user := await self._rest.get(f"users/{user_id}", "user")) is not None
         ]
         return ExportSummary(
             connector=self.name,
@@ -133,31 +130,35 @@ class MailmanConnector:
         if not located.found:
             return Outcome(connector=self.name, status=OutcomeStatus.NOT_FOUND)
         acting = {i.category for i in plan.items if i.action is PlanAction.ACT}
-        members = _ids(located, _MEMBER) if "subscriptions" in acting else ()
-        users = _ids(located, _USER) if "newsletter_user" in acting else ()
+        members = ids(located, MEMBER) if "subscriptions" in acting else ()
+        users = ids(located, USER) if "newsletter_user" in acting else ()
         for member_id in members:
-            await self._delete(f"members/{member_id}", "unsubscribe")
+            await self._rest.unsubscribe(member_id)
         for user_id in users:
-            await self._delete(f"users/{user_id}", "user deletion")
+            await self._rest.delete(f"users/{user_id}", "user deletion")
         # Counted from the refs, not from what this attempt removed, so a retry reads the same.
         detail = f"{len(members)} subscription(s) ended"
         if users:
             detail += "; Mailman user deleted" if len(users) == 1 else "; Mailman users deleted"
         return Outcome(connector=self.name, status=OutcomeStatus.DONE, detail=detail)
 
-    async def aclose(self) -> None:
-        await self._client.aclose()
+    async def rectify(self, located: Located, changes: Changes) -> Outcome:
+        """Correct the email (user, memberships, old address removed) and the display name."""
+        return await rectify_newsletter(self._rest, located, changes)
 
-    async def _member_ids(self, user_id: str) -> list[str]:
-        """Memberships of all the user's addresses: erasing the user ends every one of them."""
-        ids: list[str] = []
-        for address in await self._entries(f"users/{user_id}/addresses", "user addresses"):
-            path = f"addresses/{_quote(address['email'])}/memberships"
-            ids += [m["member_id"] for m in await self._entries(path, "membership lookup")]
-        return ids
+    async def restrict(self, located: Located) -> Outcome:
+        """Keep every subscription stored but disable its delivery, as if by the subject."""
+        return await restrict_newsletter(self._rest, located)
+
+    async def object_to(self, located: Located, purposes: tuple[Purpose, ...]) -> Outcome:
+        """Direct marketing: unsubscribe and ban the addresses; Mailman does no profiling."""
+        return await object_to_newsletter(self._rest, located, purposes)
+
+    async def aclose(self) -> None:
+        await self._rest.aclose()
 
     async def _user_record(self, user: dict[str, Any], user_id: str) -> Record:
-        addresses = await self._entries(f"users/{user_id}/addresses", "user addresses")
+        addresses = await self._rest.user_addresses(user_id)
         return {
             "user_id": user_id,
             "display_name": user.get("display_name", ""),
@@ -173,53 +174,6 @@ class MailmanConnector:
             ],
         }
 
-    async def _get(self, path: str, what: str) -> dict[str, Any] | None:
-        """GET a resource; None when Mailman answers 404."""
-        response = await self._send("GET", path, what)
-        if response.status_code == 404:
-            return None
-        result: dict[str, Any] = response.json()
-        return result
-
-    async def _entries(self, path: str, what: str) -> list[dict[str, Any]]:
-        """The entries of a collection; an empty or missing collection has none."""
-        collection = await self._get(path, what)
-        entries: list[dict[str, Any]] = (collection or {}).get("entries", [])
-        return entries
-
-    async def _delete(self, path: str, what: str) -> None:
-        """DELETE a resource; 404 means an earlier attempt deleted it already."""
-        await self._send("DELETE", path, what)
-
-    async def _send(self, method: str, path: str, what: str) -> httpx.Response:
-        # `what` names the call in errors: paths can hold an email address, so they never do.
-        try:
-            response = await self._client.request(method, path)
-        except httpx.TransportError as error:
-            raise SystemUnavailable(
-                f"Mailman at {self._base_url} did not answer the {what} "
-                f"({type(error).__name__}); check that it runs."
-            ) from None
-        _raise_for_status(response, what)
-        return response
-
-
-def _raise_for_status(response: httpx.Response, what: str) -> None:
-    """Map Mailman's refusals onto connector errors; 2xx and 404 pass."""
-    status = response.status_code
-    if response.is_success or status == 404:
-        return
-    if status in (401, 403):
-        raise AuthenticationFailed(_AUTH_REFUSED)
-    if status == 429:
-        raise RateLimited(
-            f"Mailman rate-limited the {what}; retrying later.",
-            _retry_after(response.headers.get("retry-after")),
-        )
-    if status >= 500:
-        raise SystemUnavailable(f"Mailman failed the {what} with HTTP {status}; retrying later.")
-    raise ConnectorError(f"Mailman refused the {what} with HTTP {status}.")
-
 
 def _subscription_record(member: dict[str, Any]) -> Record:
     # Mailman's REST API does not expose when a membership began.
@@ -233,23 +187,6 @@ def _subscription_record(member: dict[str, Any]) -> Record:
     }
 
 
-def _ids(located: Located, prefix: str) -> tuple[str, ...]:
-    return tuple(r.removeprefix(prefix) for r in located.refs if r.startswith(prefix))
-
-
-def _quote(email: str) -> str:
-    # Mailman takes the address in the path; `+` and other specials must be escaped.
-    return quote(email, safe="@")
-
-
-def _last_segment(url: str) -> str:
-    return url.rstrip("/").rsplit("/", 1)[-1]
-
-
 def create(settings: Settings) -> MailmanConnector:
     """Factory named in policy.toml."""
     return MailmanConnector.create(settings)
-
-
-def _retry_after(header: str | None) -> float:
-    return retry_after_seconds(header, _DEFAULT_RETRY_AFTER)

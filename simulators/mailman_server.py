@@ -15,6 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import quote
 
 import httpx
 
@@ -194,6 +195,25 @@ class MailmanServer:
         form = {"list_id": list_id, "subscriber": email, "display_name": display_name}
         created = self._check(self._client.post("members", data=form | _SUBSCRIBE_WITHOUT_MAIL))
         return created.headers["location"].rstrip("/").rsplit("/", 1)[-1]
+
+    def get(self, path: str) -> httpx.Response:
+        """GET a REST resource as it is now, for tests to check Mailman's real state."""
+        return self._client.get(path)
+
+    def configure_list(self, list_id: str, **settings: str) -> None:
+        """Change list settings, e.g. unsubscription_policy="moderate"."""
+        self._check(self._client.patch(f"lists/{list_id}/config", data=settings))
+
+    def user_id(self, email: str) -> str:
+        """The id of the user who owns the address."""
+        address = self._check(self._client.get(f"addresses/{quote(email, safe='@')}")).json()
+        return str(address["user"]).rstrip("/").rsplit("/", 1)[-1]
+
+    def prefer_address(self, email: str) -> str:
+        """Make the address its user's preferred one; return the user id (a subscriber too)."""
+        user_id = self.user_id(email)
+        self._check(self._client.post(f"users/{user_id}/preferred_address", data={"email": email}))
+        return user_id
 
     @property
     def _client(self) -> httpx.Client:

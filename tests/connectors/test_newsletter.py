@@ -142,6 +142,26 @@ async def test_erase_ends_memberships_and_deletes_the_user_idempotently(
     assert not (await connector.locate(SubjectIdentifiers(email=email), Hints())).found
 
 
+async def test_erase_where_unsubscribing_is_moderated_leaves_no_held_request(
+    connector: MailmanConnector, mailman_server: MailmanServer, new_mailman_list: Callable[[], str]
+) -> None:
+    email = new_email()
+    list_id = new_mailman_list()
+    mailman_server.configure_list(list_id, unsubscription_policy="moderate")
+    member_id = mailman_server.subscribe(list_id, email, "Ann")
+
+    assert await erase_all(connector, await locate_email(connector, email)) is OutcomeStatus.DONE
+
+    assert rest(mailman_server, f"members/{member_id}").status_code == 404
+    # A held unsubscription would keep the address and name in Mailman's pending requests.
+    held = rest(mailman_server, f"lists/{list_id}/requests?request_type=unsubscription").json()
+    assert held["total_size"] == 0
+
+
+async def locate_email(connector: MailmanConnector, email: str) -> Located:
+    return await connector.locate(SubjectIdentifiers(email=email), Hints())
+
+
 async def test_erase_of_nothing_found_is_not_found(connector: MailmanConnector) -> None:
     located = await connector.locate(SubjectIdentifiers(email=new_email()), Hints())
 
