@@ -6,19 +6,26 @@ too. Erasure revokes each active certificate by a revoke request that a CertCent
 administrator approves (never `skip_approval`: ending a certificate is a person's decision at
 the CA), then deletes the organisations, which CertCentral refuses while active orders use
 them. What a CA cannot erase is said plainly in the plan, the outcome and the confirmation.
+
+Rectification (certcentral_rights) corrects the subject's organisation and order contacts.
+Restriction is not possible at a CA, and it processes the data for validation and issuance
+only, so an objection finds nothing to stop; as an independent controller it holds nothing
+that is portable from us.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from connectors.base import Record, RecordSink
-from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
-from connectors.http import retry_after_seconds
+from connectors import certcentral_rights
+from connectors.base import Record, RecordSink, not_processed_for, unsupported
+from connectors.certcentral_api import CertCentralApi, error_code, raise_refusal
+from connectors.errors import ConnectorError
 from domain.records import (
     Confirmation,
     ConfirmationChannel,
@@ -33,6 +40,7 @@ from domain.records import (
     Recipient,
 )
 from domain.retention import RetentionPolicy
+from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
 
@@ -52,10 +60,10 @@ REJECTED = "The CA administrator rejected the revocation; ask them or confirm ma
 _IN_USE = "organization_in_use"
 _REVOKE_COMMENT = "Erasure request of the certificate holder (GDPR Art. 17)."
 _APPROVAL_EXPECTED_WITHIN = timedelta(days=7)
-_PAGE = 100
-_DEFAULT_RETRY_AFTER = 30.0
-_AUTH_REFUSED = (
-    "CertCentral refused the API key; check DSR_CERTCENTRAL_API_KEY and the role of its user."
+CANNOT_RESTRICT = (
+    "A certificate authority must keep its validation records as the CA/Browser Forum rules "
+    "require, and issued certificates stay public in Certificate Transparency logs, so "
+    "CertCentral cannot mark your data as stored only."
 )
 
 
@@ -70,39 +78,47 @@ class CertCentralConnector:
         country="US",
         outside_eu=True,
     )
+    # None: the CA is an independent controller, not processing for us under our contract.
+    portable: frozenset[str] = frozenset()
 
     def __init__(
         self, base_url: str, api_key: str, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
-        self._base_url = base_url.rstrip("/")
-        self._client = httpx.AsyncClient(
-            base_url=f"{self._base_url}/services/v2/",
-            headers={"X-DC-DEVKEY": api_key, "Accept": "application/json"},
-            timeout=httpx.Timeout(10.0, connect=5.0),
-            transport=transport,
-        )
+        self._api = CertCentralApi(base_url, api_key, transport=transport)
 
     async def locate(self, subject: SubjectIdentifiers, hints: Hints) -> Located:
         """The hinted orders and organisations that still exist, and the organisations' orders.
 
         The CA is searched by handle only: an email would also find orders where the person is
-        merely a contact of someone else's account, and those are not theirs to end.
+        merely a contact of someone else's account, and those are not theirs to end. Inside
+        what was found, the subject's emails mark the contact records that are theirs to
+        correct (`contact:` refs); the other people there keep their own.
         """
         handles = hints.handles.get(NAME, ())
-        orders = {o["id"]: o for o in await self._order_infos(_ids(handles, _ORDER))}
+        emails = {e.lower() for e in (subject.email, *hints.emails) if e}
+        orders = {o["id"]: o for o in await self._api.order_infos(_ids(handles, _ORDER))}
         candidates = dict.fromkeys(_ids(handles, _ORGANIZATION))
         candidates.update(dict.fromkeys(i for o in orders.values() if (i := _organization_id(o))))
-        organizations = []
+        organizations, contacts = [], []
         for organization_id in candidates:
-            if await self._get(f"organization/{organization_id}", "organization lookup") is None:
+            found = await self._api.get(f"organization/{organization_id}", "organization lookup")
+            if found is None:
                 continue  # deleted already; the orders that used it still count
             organizations.append(organization_id)
-            for listed in await self._orders_of(organization_id):
+            contacts += certcentral_rights.contact_refs(
+                "organization", organization_id, found, emails
+            )
+            for listed in await self._api.orders_of(organization_id):
                 orders.setdefault(listed["id"], listed)
+        for order_id, order in orders.items() if emails else ():
+            # A listed order shows no contacts; its order info does.
+            info = order if "requester" in order else await self._order_info(order_id)
+            contacts += certcentral_rights.contact_refs("order", str(order_id), info or {}, emails)
         refs = (
             *(f"{_ORDER}{i}" for i in orders),
             *(f"{_CERTIFICATE}{o['certificate']['id']}" for o in orders.values()),
             *(f"{_ORGANIZATION}{i}" for i in organizations),
+            *contacts,
         )
         counts = {"ca_orders": len(orders), "ca_organizations": len(organizations)}
         return Located(connector=NAME, found=bool(refs), refs=refs, record_counts=counts)
@@ -113,7 +129,7 @@ class CertCentralConnector:
         organizations = [
             found
             for organization_id in _ids(located.refs, _ORGANIZATION)
-            if (found := await self._get(f"organization/{organization_id}", "organization"))
+            if (found := await self._api.get(f"organization/{organization_id}", "organization"))
         ]
         return ExportSummary(
             connector=NAME,
@@ -181,7 +197,7 @@ class CertCentralConnector:
             raise ConnectorError("The reference names no CertCentral request; confirm manually.")
         requests = []
         for request_id in request_ids:
-            found = await self._get(f"request/{request_id}", "revoke request status")
+            found = await self._api.get(f"request/{request_id}", "revoke request status")
             if found is None:
                 detail = f"CertCentral has no request {request_id}; check there, confirm manually."
                 return _confirmation(
@@ -205,33 +221,29 @@ class CertCentralConnector:
         )
         return _confirmation(external_ref, True, detail, by)
 
+    async def rectify(self, located: Located, changes: Changes) -> Outcome:
+        """Correct the subject's contact records; what the CA keeps is named in the detail."""
+        if not located.found:
+            return Outcome(connector=NAME, status=OutcomeStatus.NOT_FOUND, at=datetime.now(UTC))
+        outcome = await certcentral_rights.rectify(self._api, NAME, located, changes)
+        return replace(outcome, at=datetime.now(UTC))
+
+    async def restrict(self, located: Located) -> Outcome:
+        """A CA cannot keep validation records or issued certificates stored only."""
+        return replace(unsupported(NAME, CANNOT_RESTRICT), at=datetime.now(UTC))
+
+    async def object_to(self, located: Located, purposes: tuple[Purpose, ...]) -> Outcome:
+        """The CA processes the data to validate and issue certificates, for nothing else."""
+        return replace(not_processed_for(NAME, purposes), at=datetime.now(UTC))
+
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._api.aclose()
 
     async def _orders(self, located: Located) -> list[dict[str, Any]]:
-        return await self._order_infos(_ids(located.refs, _ORDER))
+        return await self._api.order_infos(_ids(located.refs, _ORDER))
 
-    async def _order_infos(self, order_ids: Iterable[str]) -> list[dict[str, Any]]:
-        """Order info of each order the CA still has."""
-        return [
-            found
-            for order_id in order_ids
-            if (found := await self._get(f"order/certificate/{order_id}", "order lookup"))
-        ]
-
-    async def _orders_of(self, organization_id: str) -> list[dict[str, Any]]:
-        orders: list[dict[str, Any]] = []
-        while True:
-            params = {
-                "filters[organization_id]": organization_id,
-                "offset": len(orders),
-                "limit": _PAGE,
-            }
-            response = await self._send("GET", "order/certificate", "order list", params=params)
-            body = response.json()
-            orders += body["orders"]
-            if not body["orders"] or len(orders) >= body["page"]["total"]:
-                return orders
+    async def _order_info(self, order_id: int | str) -> dict[str, Any] | None:
+        return await self._api.get(f"order/certificate/{order_id}", "order lookup")
 
     async def _revoke(self, order: dict[str, Any]) -> str | None:
         """The id of the order's pending revoke request, filing one if there is none yet."""
@@ -240,7 +252,7 @@ class CertCentralConnector:
                 return str(request["id"])
         path = f"certificate/{order['certificate']['id']}/revoke"
         body = {"comments": _REVOKE_COMMENT}
-        response = await self._send("PUT", path, "certificate revocation", json=body)
+        response = await self._api.send("PUT", path, "certificate revocation", json=body)
         # 204: an account without the approval step revoked it at once.
         if response.status_code == 204 or response.json().get("status") != "pending":
             return None
@@ -249,56 +261,12 @@ class CertCentralConnector:
     async def _delete_organization(self, organization_id: str) -> bool:
         """Deleted now or earlier: True; refused because an active order uses it: False."""
         path = f"organization/{organization_id}"
-        response = await self._send("DELETE", path, "organization deletion", allow=(400, 409))
+        response = await self._api.send("DELETE", path, "organization deletion", allow=(400, 409))
         if response.status_code in (400, 409):
-            if _error_code(response) != _IN_USE:
-                _raise_refusal(response, "organization deletion")
+            if error_code(response) != _IN_USE:
+                raise_refusal(response, "organization deletion")
             return False
         return True
-
-    async def _get(self, path: str, what: str) -> dict[str, Any] | None:
-        """GET a resource; None when CertCentral answers 404."""
-        response = await self._send("GET", path, what)
-        return None if response.status_code == 404 else dict(response.json())
-
-    async def _send(
-        self, method: str, path: str, what: str, *, allow: tuple[int, ...] = (), **kwargs: Any
-    ) -> httpx.Response:
-        try:
-            response = await self._client.request(method, path, **kwargs)
-        except httpx.TransportError as error:
-            raise SystemUnavailable(
-                f"CertCentral at {self._base_url} did not answer the {what} "
-                f"({type(error).__name__}); check that it runs."
-            ) from None
-        if not (response.is_success or response.status_code in (404, *allow)):
-            _raise_refusal(response, what)
-        return response
-
-
-def _raise_refusal(response: httpx.Response, what: str) -> None:
-    """Map CertCentral's error answers onto connector errors."""
-    status = response.status_code
-    if status in (401, 403):
-        raise AuthenticationFailed(_AUTH_REFUSED)
-    if status == 429:
-        raise RateLimited(
-            f"CertCentral rate-limited the {what}; retrying later.",
-            _retry_after(response.headers.get("retry-after")),
-        )
-    if status >= 500:
-        raise SystemUnavailable(
-            f"CertCentral failed the {what} with HTTP {status}; retrying later."
-        )
-    # The error code, not the message: messages may quote what was submitted.
-    raise ConnectorError(f"CertCentral refused the {what}: HTTP {status} {_error_code(response)}.")
-
-
-def _error_code(response: httpx.Response) -> str:
-    try:
-        return str(response.json()["errors"][0]["code"])
-    except (ValueError, KeyError, IndexError, TypeError):
-        return "(no error code)"
 
 
 def _erase_outcome(
@@ -385,7 +353,3 @@ def _ids(refs: Iterable[str], prefix: str) -> list[str]:
 def create(settings: Settings) -> CertCentralConnector:
     """Factory named in policy.toml."""
     return CertCentralConnector(settings.certcentral_url, settings.certcentral_api_key)
-
-
-def _retry_after(header: str | None) -> float:
-    return retry_after_seconds(header, _DEFAULT_RETRY_AFTER)

@@ -12,20 +12,25 @@ deletion, so `erase` then returns PENDING with that job id; the workflow calls `
 after any confirmation, and the repeat continues where the registrar stands: it re-sends
 what is still needed (a still pending change answers with the same job id), deletes the
 handle once its domains are free, and returns DONE, or PENDING with the deletion's job id.
+
+Rectification and restriction (registrar_rights) are synchronous: the registrar modifies a
+handle and turns on WHOIS privacy at once. The registrar processes the handle to register
+domains, under the contract; it sends no marketing and does no profiling.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from connectors.base import Record, RecordSink
-from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
-from connectors.http import retry_after_seconds
+from connectors import registrar_rights
+from connectors.base import Record, RecordSink, not_processed_for
+from connectors.errors import ConnectorError
+from connectors.registrar_api import RegistrarApi, RegistrarRefused
 from domain.records import (
     ConfirmationChannel,
     ConnectorPlan,
@@ -39,6 +44,7 @@ from domain.records import (
     Recipient,
 )
 from domain.retention import RetentionPolicy
+from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
 
@@ -49,24 +55,6 @@ ROLES = ("owner_handle", "admin_handle", "tech_handle", "billing_handle")
 CONFIRMATION_WINDOW = timedelta(days=3)
 _CUSTOMER, _DOMAIN = "customer:", "domain:"
 _ACTIVE, _PENDING = "ACT", "pending"
-_AUTH_FAILED = 196  # the vendor's "Authentication/Authorization Failed"
-_PAGE = 100
-_DEFAULT_RETRY_AFTER = 30.0
-_AUTH_REFUSED = (
-    "The registrar refused the login; check DSR_REGISTRAR_USERNAME and DSR_REGISTRAR_PASSWORD."
-)
-
-
-class RegistrarRefused(ConnectorError):
-    """The registrar answered with a non-zero envelope code."""
-
-    def __init__(self, message: str, code: int, desc: str) -> None:
-        super().__init__(message)
-        self.code, self.desc = code, desc
-
-    @property
-    def handle_in_use(self) -> bool:
-        return "in use" in self.desc.lower()
 
 
 class RegistrarConnector:
@@ -75,6 +63,11 @@ class RegistrarConnector:
     name = NAME
     phase = Phase.DEPENDENT
     recipient = Recipient(name="Openprovider (domain registrar)", role="domain registrar")
+    # The handle's contact data: provided by the subject to register domains under the contract.
+    # The domains list is left out: it is the registrar's record of registrations (its ids,
+    # the registries' dates, roles the company assigned), and for a contact person it lists
+    # other customers' domains; a domain itself moves to another registrar by a transfer.
+    portable = frozenset({CUSTOMERS})
 
     def __init__(
         self,
@@ -86,27 +79,21 @@ class RegistrarConnector:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._base_url = base_url.rstrip("/")
-        self._credentials = {"username": username, "password": password}
+        self._api = RegistrarApi(base_url, username, password, transport=transport)
         self._company = company_handle
         self._clock = clock
-        self._token: str | None = None
-        self._login_lock = asyncio.Lock()
-        self._client = httpx.AsyncClient(
-            base_url=self._base_url, timeout=httpx.Timeout(10.0, connect=5.0), transport=transport
-        )
 
     async def locate(self, subject: SubjectIdentifiers, hints: Hints) -> Located:
         """Handles from the administration's hints and by exact email; then their domains."""
         handles = dict.fromkeys(hints.handles.get(NAME, ()))
         for email in dict.fromkeys(e.lower() for e in (subject.email, *hints.emails) if e):
-            handles.update(dict.fromkeys(await self._handles_by_email(email)))
+            handles.update(dict.fromkeys(await self._api.handles_by_email(email)))
         # The company's own handle is where domains go; it is never the subject's to erase.
         handles.pop(self._company, None)
-        found = [h for h in handles if await self._customer(h) is not None]
+        found = [h for h in handles if await self._api.customer(h) is not None]
         domain_ids: dict[int, None] = {}
         for handle in found:
-            domain_ids.update(dict.fromkeys(d["id"] for d in await self._domains_of(handle)))
+            domain_ids.update(dict.fromkeys(d["id"] for d in await self._api.domains_of(handle)))
         refs = (*(_CUSTOMER + h for h in found), *(f"{_DOMAIN}{i}" for i in domain_ids))
         return Located(
             connector=NAME,
@@ -118,10 +105,10 @@ class RegistrarConnector:
     async def export(self, located: Located, sink: RecordSink) -> ExportSummary:
         """Write `registrar_customers` (the handles' data) and `registrar_domains` (roles held)."""
         handles = _handles(located)
-        customers = [c for h in handles if (c := await self._customer(h)) is not None]
+        customers = [c for h in handles if (c := await self._api.customer(h)) is not None]
         domains: dict[int, Record] = {}
         for handle in handles:
-            for domain in await self._domains_of(handle):
+            for domain in await self._api.domains_of(handle):
                 domains[domain["id"]] = _domain_record(domain, handles)
         return ExportSummary(
             connector=NAME,
@@ -144,7 +131,7 @@ class RegistrarConnector:
         handles = _handles(located)
         active: dict[int, dict[str, Any]] = {}
         for handle in handles:
-            active.update({d["id"]: d for d in await self._domains_of(handle) if _is_active(d)})
+            active.update({d["id"]: d for d in await self._api.domains_of(handle) if _is_active(d)})
         owned = [d for d in active.values() if d["owner_handle"] in handles]
         return ConnectorPlan(
             connector=NAME,
@@ -181,8 +168,28 @@ class RegistrarConnector:
             detail += f"; {len(handles)} customer handle(s) deleted"
         return Outcome(NAME, OutcomeStatus.DONE, detail=detail, at=self._clock())
 
+    async def rectify(self, located: Located, changes: Changes) -> Outcome:
+        """Modify the handles' email, phone and address; name the fields that cannot change."""
+        handles = [h for h in _handles(located) if h != self._company]
+        if not located.found or not handles:
+            return Outcome(connector=NAME, status=OutcomeStatus.NOT_FOUND, at=self._clock())
+        outcome = await registrar_rights.rectify(self._api, NAME, handles, changes)
+        return replace(outcome, at=self._clock())
+
+    async def restrict(self, located: Located) -> Outcome:
+        """Stop publication: WHOIS privacy on the subject's domains; the handle stays in use."""
+        handles = [h for h in _handles(located) if h != self._company]
+        if not located.found or not handles:
+            return Outcome(connector=NAME, status=OutcomeStatus.NOT_FOUND, at=self._clock())
+        outcome = await registrar_rights.restrict(self._api, NAME, handles)
+        return replace(outcome, at=self._clock())
+
+    async def object_to(self, located: Located, purposes: tuple[Purpose, ...]) -> Outcome:
+        """The registrar processes the handle to register domains, under the contract only."""
+        return replace(not_processed_for(NAME, purposes), at=self._clock())
+
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._api.aclose()
 
     async def _free_domains(self, handle: str) -> list[str]:
         """Give every role `handle` holds on an active domain to the company's handle.
@@ -190,18 +197,18 @@ class RegistrarConnector:
         Returns the job ids of the changes still pending.
         """
         jobs = []
-        for domain in await self._domains_of(handle):
+        for domain in await self._api.domains_of(handle):
             roles = {role: self._company for role in ROLES if domain.get(role) == handle}
             if roles and _is_active(domain):
                 path = f"/domains/{domain['id']}"
-                data = await self._call("PUT", path, "domain update", json=roles) or {}
+                data = await self._api.call("PUT", path, "domain update", json=roles) or {}
                 jobs += [str(data["job_id"])] if data.get("status") == _PENDING else []
         return jobs
 
     async def _delete_customer(self, handle: str) -> list[str]:
         """Delete the handle; the job id when the registrar answers pending."""
         try:
-            data = await self._call(
+            data = await self._api.call(
                 "DELETE", f"/customers/{handle}", "customer deletion", gone=True
             )
         except RegistrarRefused as refusal:
@@ -228,104 +235,6 @@ class RegistrarConnector:
             channel=ConfirmationChannel.WEBHOOK,
             at=now,
         )
-
-    async def _handles_by_email(self, email: str) -> list[str]:
-        # The vendor's pattern treats `*` as a wildcard, so only exact matches are kept.
-        found = await self._all("/customers", "customer search", {"email_pattern": email})
-        return [c["handle"] for c in found if str(c.get("email", "")).lower() == email]
-
-    async def _customer(self, handle: str) -> dict[str, Any] | None:
-        return await self._call("GET", f"/customers/{handle}", "customer lookup", gone=True)
-
-    async def _domains_of(self, handle: str) -> list[dict[str, Any]]:
-        """Domains where the handle holds any role (the vendor's `contact_handle` filter)."""
-        return await self._all("/domains", "domain search", {"contact_handle": handle})
-
-    async def _all(self, path: str, what: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every page of a listing."""
-        results: list[dict[str, Any]] = []
-        while True:
-            page = {**params, "limit": _PAGE, "offset": len(results)}
-            data = await self._call("GET", path, what, params=page) or {}
-            batch = data.get("results") or []
-            results += batch
-            if not batch or len(results) >= int(data.get("total", 0)):
-                return results
-
-    async def _call(
-        self, method: str, path: str, what: str, *, gone: bool = False, **content: Any
-    ) -> dict[str, Any] | None:
-        """One API call with the cached token, logging in again once if it has expired.
-
-        `what` names the call in errors: paths and parameters may hold personal data.
-        With `gone`, a 404 answers None (already deleted, or never there).
-        """
-        request = self._client.build_request(method, f"/v1beta{path}", **content)
-        token = await self._login()
-        response = await self._send(request, what, token)
-        if response.status_code == 401:
-            await self._forget(token)
-            response = await self._send(request, what, await self._login())
-        if gone and response.status_code == 404:
-            return None
-        return _data(response, what)
-
-    async def _login(self) -> str:
-        async with self._login_lock:
-            if self._token is None:
-                if not all(self._credentials.values()):
-                    raise AuthenticationFailed(_AUTH_REFUSED)
-                login = self._client.build_request(
-                    "POST", "/v1beta/auth/login", json=self._credentials
-                )
-                data = _data(await self._send(login, "login", None), "login") or {}
-                self._token = str(data["token"])
-            return self._token
-
-    async def _forget(self, token: str) -> None:
-        async with self._login_lock:
-            # Another call may have logged in again already; keep its token.
-            if self._token == token:
-                self._token = None
-
-    async def _send(self, request: httpx.Request, what: str, token: str | None) -> httpx.Response:
-        if token:
-            request.headers["Authorization"] = f"Bearer {token}"
-        try:
-            return await self._client.send(request)
-        except httpx.TransportError as error:
-            raise SystemUnavailable(
-                f"The registrar at {self._base_url} did not answer the {what} "
-                f"({type(error).__name__}); retrying later."
-            ) from None
-
-
-def _data(response: httpx.Response, what: str) -> dict[str, Any] | None:
-    """The envelope's `data`, or the connector error its status and code mean."""
-    status = response.status_code
-    if status == 429:
-        raise RateLimited(
-            f"The registrar rate-limited the {what}; retrying later.",
-            _retry_after(response.headers.get("retry-after")),
-        )
-    if status >= 500:
-        raise SystemUnavailable(f"The registrar failed the {what} with HTTP {status}; retrying.")
-    try:
-        body = response.json()
-    except ValueError:
-        raise SystemUnavailable(
-            f"The registrar answered the {what} with HTTP {status} but no JSON; retrying."
-        ) from None
-    code = int(body.get("code", -1)) if isinstance(body, dict) else -1
-    if status == 401 or code == _AUTH_FAILED:
-        raise AuthenticationFailed(_AUTH_REFUSED)
-    if code != 0 or not response.is_success:
-        desc = str(body.get("desc", "")) if isinstance(body, dict) else ""
-        raise RegistrarRefused(
-            f"The registrar refused the {what} (code {code}, HTTP {status}).", code, desc
-        )
-    data: dict[str, Any] | None = body.get("data")
-    return data
 
 
 def _handles(located: Located) -> list[str]:
@@ -365,7 +274,3 @@ def create(settings: Settings) -> RegistrarConnector:
         settings.registrar_password,
         settings.registrar_company_handle,
     )
-
-
-def _retry_after(header: str | None) -> float:
-    return retry_after_seconds(header, _DEFAULT_RETRY_AFTER)

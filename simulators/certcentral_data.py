@@ -1,30 +1,31 @@
-"""The CertCentral account the simulator serves: orders, organisations and revoke requests.
+"""The CertCentral account the simulator serves: orders, organisations, contacts, revoke requests.
 
-Seeded from the administration database, so the demo's customers hold the same order and
-organisation ids at the CA. Some organisations carry a second order placed by the customer's
-technical contact, and the hosting company keeps an organisation of its own: other people's
-records, so that "still in use" is a real case. Views render the Services API v2 shapes.
+In memory, behind one lock (tests read and decide from their own thread). The vendor's refusals
+live here: deleting an organisation that active orders use, a second revocation while one is
+pending, and the contact updates' rules (see `update_organization_contacts` and
+`update_order_contacts`).
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
 from datetime import time as clock
 from typing import Any, TypeVar
-
-from sqlalchemy import Engine, RowMapping, select
-
-from connectors.administration_schema import certificates, contacts, customers
 
 T = TypeVar("T")
 VALIDITY_DAYS = 397  # the longest TLS validity the CA/Browser Forum allowed
 IN_USE = ("issued", "pending")  # order statuses that keep an organisation from deletion
 CERTIFICATE_ID_OFFSET = 50_000_000
-SECOND_ORDER_OFFSET = 5  # seeded order ids step by 10, so +5 never meets another order
+CONTACT_TYPES = ("organization_contact", "technical_contact")
+_NAMED_BY = ("first_name", "last_name", "email")  # a contact whose three match is the same one
+_OPTIONAL = ("telephone", "job_title")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PRODUCTS = {
     "dv": {"name_id": "ssl_dv_geotrust", "name": "GeoTrust Standard DV", "type": "ssl_certificate"},
     "ov": {"name_id": "ssl_basic", "name": "Basic OV", "type": "ssl_certificate"},
@@ -62,7 +63,7 @@ class Organization:
     country: str
     telephone: str
     contact: Person
-    technical: Person
+    technical: Person | None
 
 
 @dataclass
@@ -74,7 +75,7 @@ class Order:
     valid_from: date
     valid_till: date
     requester: Person
-    organization_contact: Person
+    organization_contact: Person | None  # None on DV orders: they have no organisation
     technical_contact: Person
     organization_id: int | None = None
     request_ids: list[int] = field(default_factory=list)
@@ -119,6 +120,7 @@ class CertCentralState:
         self.today = today
         self.auto_approve_after = auto_approve_after
         self.lock = threading.RLock()
+        self._person_ids = itertools.count(90_001)
 
     def order(self, order_id: int) -> Order:
         return _find(self.orders, order_id, "order")
@@ -181,6 +183,78 @@ class CertCentralState:
                 )
             del self.organizations[organization_id]
 
+    def update_organization_contacts(self, organization_id: int, contacts: Any) -> None:
+        """Update or replace the organisation's contacts; a bare technical contact removes it.
+
+        As documented: omitted optional fields are deleted, a contact whose first name, last
+        name and email all match is updated in place, any other becomes a new contact that
+        replaces it, and the organisation contact cannot be removed. Orders keep theirs.
+        """
+        with self.lock:
+            organization = self.organization(organization_id)
+            current = {
+                "organization_contact": organization.contact,
+                "technical_contact": organization.technical,
+            }
+            new: dict[str, Person | None] = {}
+            for kind, fields in _by_type(contacts).items():
+                if set(fields) == {"contact_type"}:
+                    if kind == "organization_contact":
+                        raise SimError(
+                            400, "invalid_contact", "The organization contact cannot be removed."
+                        )
+                    new[kind] = None
+                    continue
+                new[kind] = self._contact(current[kind], fields, keep_optional=False)
+            for kind, person in new.items():
+                if kind == "technical_contact":
+                    organization.technical = person
+                elif person is not None:
+                    organization.contact = person
+
+    def update_order_contacts(self, order_id: int, contacts: Any) -> None:
+        """Update or replace an order's own contacts; its certificate does not change.
+
+        As documented: a DV order cannot have an organisation contact, contacts cannot be
+        removed, and omitted optional fields keep their values.
+        """
+        with self.lock:
+            order = self.order(order_id)
+            given = _by_type(contacts)
+            if "organization_contact" in given and order.validation == "dv":
+                raise SimError(
+                    400,
+                    "invalid_contact_type",
+                    "DV orders cannot have an organization contact.",
+                )
+            new = {
+                kind: self._contact(getattr(order, kind), fields, keep_optional=True)
+                for kind, fields in given.items()
+            }
+            for kind, person in new.items():
+                setattr(order, kind, person)
+
+    def _contact(
+        self, current: Person | None, fields: dict[str, Any], keep_optional: bool
+    ) -> Person:
+        """The contact the request describes: the current one changed, or a new one."""
+        for name in _NAMED_BY:
+            value = fields.get(name)
+            if not isinstance(value, str) or not value.strip() or len(value) > 128:
+                raise SimError(
+                    400, "invalid_contact", f"The contact's {name} is missing or invalid."
+                )
+        if not _EMAIL.match(fields["email"]):
+            raise SimError(400, "invalid_contact", "The contact's email is invalid.")
+        kept = current if keep_optional and current is not None else None
+        optional = {k: str(fields.get(k, getattr(kept, k, "") if kept else "")) for k in _OPTIONAL}
+        same = current is not None and all(
+            str(fields[k]).strip().lower() == str(getattr(current, k)).lower() for k in _NAMED_BY
+        )
+        person_id = current.id if same and current is not None else next(self._person_ids)
+        named = {k: str(fields[k]).strip() for k in _NAMED_BY}
+        return Person(person_id, **named, **optional)
+
     def settle(self) -> None:
         """Approve requests older than the auto-approve delay, as a busy administrator would."""
         if self.auto_approve_after is None:
@@ -198,9 +272,29 @@ def _find(table: dict[int, T], key: int, what: str) -> T:
     return table[key]
 
 
+def _by_type(contacts: Any) -> dict[str, dict[str, Any]]:
+    """The request's contacts by type: a non-empty list with at most one of each type."""
+    if not isinstance(contacts, list) or not contacts:
+        raise SimError(400, "invalid_contact", "The contacts list is missing or empty.")
+    found: dict[str, dict[str, Any]] = {}
+    for contact in contacts:
+        kind = contact.get("contact_type") if isinstance(contact, dict) else None
+        if kind not in CONTACT_TYPES:
+            raise SimError(400, "invalid_contact_type", "Unknown or missing contact_type.")
+        if kind in found:
+            raise SimError(
+                400,
+                "contact_type_duplicate",
+                "A duplicate contact type was submitted. Make sure your request includes no "
+                "more than one of each contact type and try again.",
+            )
+        found[kind] = contact
+    return found
+
+
 def _matches(order: Order, filters: Mapping[str, str]) -> bool:
-    emails = {p.email.lower() for p in (order.requester, order.organization_contact)}
-    emails.add(order.technical_contact.email.lower())
+    people = (order.requester, order.organization_contact, order.technical_contact)
+    emails = {p.email.lower() for p in people if p is not None}
     checks: dict[str, Callable[[str], bool]] = {
         "id": lambda v: str(order.id) == v,
         "certificate_id": lambda v: str(order.certificate_id) == v,
@@ -220,126 +314,6 @@ def _now() -> datetime:
 API_USER = Person(1, "DSR", "Service", "dsr-service@example-hosting.nl", job_title="API user")
 # The company staff member who orders its own certificates and decides revoke requests.
 STAFF = Person(2, "Mark", "Hendriks", "certificates@example-hosting.nl", "+31.201234567")
-
-
-def seed_from_administration(
-    engine: Engine, *, today: date, auto_approve_after: float | None = None
-) -> CertCentralState:
-    """An order per administration certificate at CertCentral, an organisation per OV one."""
-    with engine.connect() as conn:
-        rows = list(conn.execute(_certificates_query()).mappings())
-        technical = _technical_contacts(conn)
-    organizations = {700000: _company_organization()}
-    orders = [_company_order(today)]
-    for row in rows:
-        customer_id, order_id = row["customer_id"], int(row["order_ref"])
-        holder = _person(10_000 + customer_id, row["name"], row["email"], row["phone"], "Owner")
-        tech = technical.get(customer_id, holder)
-        org_id = int(row["organisation_ref"]) if row["organisation_ref"] else None
-        status = "issued" if row["status"] == "issued" else "expired"
-        validity = _validity(order_id, status, today)
-        kind = row["validation"].lower()
-        order = Order(order_id, row["common_name"], kind, status, *validity, holder, holder, tech)
-        order.organization_id = org_id
-        orders.append(order)
-        if org_id is not None:
-            organizations[org_id] = _organization(org_id, row, holder, tech)
-            if customer_id == 1 or customer_id % 2 == 0:
-                orders.append(_second_order(order, tech, today))
-    return CertCentralState(
-        orders,
-        list(organizations.values()),
-        api_user=API_USER,
-        today=today,
-        auto_approve_after=auto_approve_after,
-    )
-
-
-def _certificates_query() -> Any:
-    certificate = ("customer_id", "order_ref", "common_name", "validation", "organisation_ref")
-    customer = ("name", "email", "phone", "street", "postcode", "city", "country", "company")
-    return (
-        select(*(certificates.c[n] for n in certificate), certificates.c.status)
-        .add_columns(*(customers.c[n] for n in customer))
-        .join(customers, certificates.c.customer_id == customers.c.id)
-        .where(certificates.c.ca == "certcentral")
-        .order_by(certificates.c.id)
-    )
-
-
-def _technical_contacts(conn: Any) -> dict[int, Person]:
-    """The first technical contact of each customer: often a person other than the holder."""
-    columns = (contacts.c[n] for n in ("id", "customer_id", "name", "email", "phone"))
-    query = select(*columns).where(contacts.c.role == "technical").order_by(contacts.c.id)
-    found: dict[int, Person] = {}
-    for row in conn.execute(query).mappings():
-        person = _person(20_000 + row["id"], row["name"], row["email"], row["phone"], "Developer")
-        found.setdefault(row["customer_id"], person)
-    return found
-
-
-def _person(
-    person_id: int, name: str, email: str | None, phone: str | None, job_title: str
-) -> Person:
-    first, _, last = name.partition(" ")
-    return Person(person_id, first, last, email or "", phone or "", job_title)
-
-
-def _validity(order_id: int, status: str, today: date) -> tuple[date, date]:
-    """From and till; spread by id, so the seed is the same every run yet not all alike."""
-    if status == "issued":
-        start = today - timedelta(days=30 + order_id % 300)
-    else:
-        start = today - timedelta(days=VALIDITY_DAYS + 1 + order_id % 200)
-    return start, start + timedelta(days=VALIDITY_DAYS)
-
-
-def _second_order(first: Order, requester: Person, today: date) -> Order:
-    """A mail-server certificate of the same organisation, ordered by its technical contact."""
-    order_id = first.id + SECOND_ORDER_OFFSET
-    valid_from, valid_till = _validity(order_id, first.status, today)
-    return replace(
-        first,
-        id=order_id,
-        common_name="mail." + first.common_name.removeprefix("www."),
-        valid_from=valid_from,
-        valid_till=valid_till,
-        requester=requester,
-        technical_contact=requester,
-        request_ids=[],
-    )
-
-
-def _organization(
-    organization_id: int, row: RowMapping, holder: Person, technical: Person
-) -> Organization:
-    return Organization(
-        id=organization_id,
-        name=row["company"] or row["name"],
-        address=row["street"] or "",
-        zip=row["postcode"] or "",
-        city=row["city"] or "",
-        country=(row["country"] or "").lower(),
-        telephone=row["phone"] or "",
-        contact=holder,
-        technical=technical,
-    )
-
-
-def _company_organization() -> Organization:
-    """The hosting company's own organisation: the account's first, never a subject's."""
-    return Organization(
-        700000, "Example Hosting B.V.", "Keizersgracht 1", "1015 AA", "Amsterdam", "nl",
-        "+31.201234567", STAFF, STAFF,
-    )  # fmt: skip
-
-
-def _company_order(today: date) -> Order:
-    validity = _validity(40000000, "issued", today)
-    return Order(
-        40000000, "www.example-hosting.nl", "ov", "issued", *validity, STAFF, STAFF, STAFF,
-        organization_id=700000,
-    )  # fmt: skip
 
 
 def as_timestamp(day: date) -> str:

@@ -1,9 +1,10 @@
 """The registrar simulator's state: customer handles, domains and asynchronous jobs, in memory.
 
-Seeded from the administration database so the demo's customers exist at the registrar with
-the same handles, names and emails. Other people appear too: contact persons of a customer
-hold handles that are admin-c or tech-c of that customer's domains, so deleting a handle is
-refused for real until its domains point elsewhere.
+The vendor's refusals live here: deleting a handle that active domains use; changing the name
+or company name of an existing handle (the vendor's documentation: those fields "have to stay
+the same", a new handle is the way to another name); WHOIS privacy protection on an extension
+that does not offer it. Modifying a handle is synchronous: the registrar passes the new data to
+the registries itself.
 
 Error codes follow the vendor's documented ranges (1xx customers and authentication, 3xx
 domains); 196 is the documented authentication failure, the other numbers are ours.
@@ -14,26 +15,35 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
-
-from sqlalchemy import Engine, select
-
-from connectors.administration_schema import contacts, create_admin_engine, customers, domains
 
 AUTH_FAILED = 196
 CUSTOMER_NOT_FOUND = 101
 CUSTOMER_IN_USE = 113
+CUSTOMER_INVALID_DATA = 114
+CUSTOMER_NAME_FIXED = 115
 DOMAIN_NOT_FOUND = 320
 DOMAIN_NOT_ACTIVE = 321
 OWNER_CHANGE_PENDING = 322
+PRIVACY_NOT_OFFERED = 323
 RATE_LIMITED = 429
 ROLES = ("owner_handle", "admin_handle", "tech_handle", "billing_handle")
 ACTIVE = "ACT"
 PENDING = "pending"
-_DOMAIN_IDS = 10_000_000
-_CUSTOMER_IDS = 100_000
-_CONTACT_HANDLE_NUMBERS = 900_000
+# Extensions whose WHOIS privacy protection the simulator offers: the generic ones (check). The
+# .eu registry does not allow a proxy in the registrant's place; it hides private holders itself.
+PRIVACY_EXTENSIONS = frozenset({"com", "net", "org", "info", "biz"})
+# What a modify call may carry; the name fields and company name must stay as they are.
+MODIFIABLE = ("vat", "address", "phone", "fax", "email", "additional_data",
+              "extension_additional_data", "tags", "locale")  # fmt: skip
+ADDRESS_KEYS = ("street", "number", "suffix", "zipcode", "city", "state", "country")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_PARTS = {
+    "country_code": re.compile(r"^\+[1-9][0-9]{0,3}$"),
+    "area_code": re.compile(r"^[0-9]{0,6}$"),
+    "subscriber_number": re.compile(r"^[0-9]{1,14}$"),
+}
 
 
 class RegistrarError(Exception):
@@ -56,6 +66,7 @@ class Domain:
     status: str
     creation_date: str
     expiration_date: str
+    is_private_whois_enabled: bool = False
 
     def handles(self) -> dict[str, str]:
         return {role: getattr(self, role) for role in ROLES}
@@ -66,6 +77,7 @@ class Domain:
             "domain": {"name": self.name, "extension": self.extension},
             **self.handles(),
             "status": self.status,
+            "is_private_whois_enabled": self.is_private_whois_enabled,
             "creation_date": self.creation_date,
             "expiration_date": self.expiration_date,
         }
@@ -113,6 +125,28 @@ class RegistrarState:
             raise RegistrarError(404, CUSTOMER_NOT_FOUND, f"Customer {handle} not found.")
         return self.customers[handle]
 
+    def modify_customer(self, handle: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Apply a modify call at once, or refuse all of it: a new name or invalid data."""
+        customer = self.customer(handle)
+        renamed = [key for key in ("name", "company_name") if _renames(customer, key, body)]
+        if renamed:
+            raise RegistrarError(
+                400,
+                CUSTOMER_NAME_FIXED,
+                f"The {' and '.join(renamed)} of customer {handle} cannot be changed; "
+                "create a new customer handle for another name.",
+            )
+        changes = {key: body[key] for key in MODIFIABLE if key in body}
+        invalid = [key for key, value in changes.items() if not _valid(key, value)]
+        if invalid:
+            raise RegistrarError(
+                400, CUSTOMER_INVALID_DATA, f"Invalid customer data: {', '.join(invalid)}."
+            )
+        if "address" in changes:
+            changes["address"] = {key: str(changes["address"].get(key, "")) for key in ADDRESS_KEYS}
+        customer.update(changes)
+        return {"success": True}
+
     def list_domains(
         self, owner_handle: str | None, contact_handle: str | None
     ) -> list[dict[str, Any]]:
@@ -130,9 +164,13 @@ class RegistrarState:
         return self.domains[domain_id]
 
     def update_domain(
-        self, domain_id: int, changes: dict[str, str], asynchronous: bool
+        self,
+        domain_id: int,
+        changes: dict[str, str],
+        asynchronous: bool,
+        private_whois: bool | None = None,
     ) -> tuple[dict[str, Any], Job | None]:
-        """Apply contact changes; an owner change becomes a job in asynchronous mode."""
+        """Apply contact and privacy changes; an owner change is a job in asynchronous mode."""
         domain = self.domain(domain_id)
         if domain.status != ACTIVE:
             raise RegistrarError(
@@ -140,10 +178,18 @@ class RegistrarState:
             )
         for handle in changes.values():
             self.customer(handle)
+        if private_whois is not None and domain.extension not in PRIVACY_EXTENSIONS:
+            raise RegistrarError(
+                400,
+                PRIVACY_NOT_OFFERED,
+                f"Whois privacy protection is not available for .{domain.extension} domains.",
+            )
         owner = changes.pop("owner_handle", domain.owner_handle)
         job = None
         if asynchronous and owner != domain.owner_handle:
             job = self._owner_change_job(domain_id, owner)
+        if private_whois is not None:
+            domain.is_private_whois_enabled = private_whois
         for role, handle in changes.items():
             setattr(domain, role, handle)
         if job is not None:
@@ -241,118 +287,28 @@ def _matches(pattern: str, value: str) -> bool:
     return re.fullmatch(regex, value, flags=re.IGNORECASE) is not None
 
 
-def company_record(handle: str) -> dict[str, Any]:
-    """The hosting company's own handle: the registrant its customers' domains move to."""
-    return {
-        "id": _CUSTOMER_IDS,
-        "handle": handle,
-        "company_name": "Hosting company (reseller)",
-        "name": {"first_name": "Domain", "prefix": "", "last_name": "Desk",
-                 "full_name": "Domain Desk"},
-        "email": "domains@hosting.example",
-        "phone": {"country_code": "+31", "area_code": "20", "subscriber_number": "5550100"},
-        "address": {"street": "Keizersgracht", "number": "1", "suffix": "", "zipcode": "1015 AA",
-                    "city": "Amsterdam", "state": "", "country": "NL"},
-        "locale": "nl_NL",
-    }  # fmt: skip
+def _renames(customer: dict[str, Any], key: str, body: dict[str, Any]) -> bool:
+    """Whether the body gives the name or company name a value other than the current one."""
+    if key not in body:
+        return False
+    given, current = body[key], customer.get(key)
+    if isinstance(given, dict) and isinstance(current, dict):
+        return any(str(value) != str(current.get(part, "")) for part, value in given.items())
+    return str(given) != str(current or "")
 
 
-def seeded_state(admin_db_url: str, company_handle: str) -> RegistrarState:
-    """A fresh state seeded from the administration database at `admin_db_url`."""
-    engine = create_admin_engine(admin_db_url)
-    try:
-        return seed_from_administration(engine, company_handle)
-    finally:
-        engine.dispose()
-
-
-def seed_from_administration(engine: Engine, company_handle: str) -> RegistrarState:
-    """Handles and domains for every domain the administration keeps at "openprovider"."""
-    state = RegistrarState()
-    state.customers[company_handle] = company_record(company_handle)
-    with engine.connect() as conn:
-        people = {row.id: row for row in conn.execute(select(customers))}
-        contact_rows = list(conn.execute(select(contacts).order_by(contacts.c.id)))
-        domain_rows = list(
-            conn.execute(
-                select(domains).where(domains.c.registrar == "openprovider").order_by(domains.c.id)
-            )
+def _valid(key: str, value: Any) -> bool:
+    if key == "email":
+        return isinstance(value, str) and _EMAIL.match(value) is not None
+    if key == "phone":
+        return isinstance(value, dict) and all(
+            pattern.match(str(value.get(part, ""))) for part, pattern in _PHONE_PARTS.items()
         )
-    today = date.today()
-    position: dict[int, int] = {}
-    for row in domain_rows:
-        holder = people[row.customer_id]
-        owner = row.registrant_handle
-        if owner not in state.customers:
-            state.customers[owner] = _person_record(len(state.customers), owner, holder, holder)
-        nth = position[row.customer_id] = position.get(row.customer_id, -1) + 1
-        roles = _contact_handles(state, holder, contact_rows)
-        admins, techs = roles.get("admin", [owner]), roles.get("technical", [company_handle])
-        label, _, extension = row.name.rpartition(".")
-        created = holder.created_at.date()
-        state.domains[_DOMAIN_IDS + row.id] = Domain(
-            id=_DOMAIN_IDS + row.id, name=label, extension=extension, owner_handle=owner,
-            admin_handle=admins[nth % len(admins)], tech_handle=techs[nth % len(techs)],
-            billing_handle=company_handle, status=ACTIVE if row.status == "active" else "DEL",
-            creation_date=created.isoformat(), expiration_date=_next_anniversary(created, today),
-        )  # fmt: skip
-    return state
-
-
-def _contact_handles(state: RegistrarState, holder: Any, rows: list[Any]) -> dict[str, list[str]]:
-    """Handles of the holder's contact persons who are someone else, by role; one per email."""
-    by_email = {c["email"].lower(): h for h, c in state.customers.items()}
-    roles: dict[str, list[str]] = {}
-    for row in rows:
-        if row.customer_id != holder.id or row.email.lower() == (holder.email or "").lower():
-            continue
-        handle = by_email.get(row.email.lower())
-        if handle is None:
-            handle = f"{_initials(row.name)}{_CONTACT_HANDLE_NUMBERS + row.id:06d}-NL"
-            state.customers[handle] = _person_record(len(state.customers), handle, row, holder)
-            by_email[row.email.lower()] = handle
-        roles.setdefault(row.role, []).append(handle)
-    return roles
-
-
-def _person_record(n: int, handle: str, person: Any, holder: Any) -> dict[str, Any]:
-    """A customer record; contact persons use the organisation's address, as admin-c often do."""
-    first, *middle, last = person.name.split()
-    street, _, number = (holder.street or "").rpartition(" ")
-    return {
-        "id": _CUSTOMER_IDS + n,
-        "handle": handle,
-        "company_name": holder.company or "",
-        "name": {"first_name": first, "prefix": " ".join(middle), "last_name": last,
-                 "full_name": person.name},
-        "email": person.email,
-        "phone": _phone(person.phone or ""),
-        "address": {"street": street, "number": number, "suffix": "",
-                    "zipcode": holder.postcode or "", "city": holder.city or "", "state": "",
-                    "country": holder.country or ""},
-        "locale": "nl_NL" if (person.phone or "").startswith("+31") else "en_GB",
-    }  # fmt: skip
-
-
-def _phone(text: str) -> dict[str, str]:
-    """'+31 6 12345678' as the vendor's three parts."""
-    parts = text.split()
-    if len(parts) < 3:
-        return {"country_code": "", "area_code": "", "subscriber_number": text}
-    return {
-        "country_code": parts[0],
-        "area_code": parts[1],
-        "subscriber_number": "".join(parts[2:]),
-    }
-
-
-def _initials(name: str) -> str:
-    words = name.split()
-    return (words[0][0] + words[-1][0]).upper()
-
-
-def _next_anniversary(created: date, today: date) -> str:
-    year = today.year if (created.month, created.day) > (today.month, today.day) else today.year + 1
-    # 29 February registrations expire on 28 February in common years.
-    day = min(created.day, 28) if created.month == 2 else created.day
-    return date(year, created.month, day).isoformat()
+    if key == "address":
+        required = ("street", "zipcode", "city")
+        return (
+            isinstance(value, dict)
+            and all(str(value.get(part, "")).strip() for part in required)
+            and re.fullmatch(r"[A-Z]{2}", str(value.get("country", ""))) is not None
+        )
+    return True

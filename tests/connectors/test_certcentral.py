@@ -7,7 +7,6 @@ import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import date
-from typing import Any
 
 import httpx
 import pytest
@@ -15,7 +14,6 @@ from sqlalchemy import select
 
 from connectors.administration_schema import create_admin_engine, customers
 from connectors.base import Connector, TicketPolling
-from connectors.billing import BillingConnector
 from connectors.certcentral import CertCentralConnector, create
 from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
 from domain.records import (
@@ -32,7 +30,7 @@ from simulators.administration import SeedSummary
 from simulators.certcentral import CertCentralSimulator
 from simulators.mailman_server import free_port
 from tests.connectors.memory_sink import MemorySink
-from tests.fixtures.certcentral import CERTCENTRAL_API_KEY
+from tests.fixtures.certcentral import CERTCENTRAL_API_KEY, api, hints_of, locate_rich
 
 RICH_ORDERS = ("order:40000010", "order:40000011", "order:40000016")  # DV, OV, the OV's mail cert
 RICH_ORGANIZATION = 700001
@@ -46,28 +44,9 @@ async def connector(certcentral_sim: CertCentralSimulator) -> AsyncIterator[Cert
     await conn.aclose()
 
 
-async def hints_of(admin_db_url: str, subject: SubjectIdentifiers) -> Hints:
-    """What discovery hands the CA connector: the billing connector's hints."""
-    billing = BillingConnector(create_admin_engine(admin_db_url))
-    try:
-        return (await billing.locate(subject, Hints())).hints
-    finally:
-        await billing.aclose()
-
-
-async def locate_rich(conn: CertCentralConnector, admin_db_url: str, seed: SeedSummary) -> Located:
-    hints = await hints_of(admin_db_url, SubjectIdentifiers(email=seed.rich_customer.email))
-    return await conn.locate(SubjectIdentifiers(), hints)
-
-
 async def erase(conn: CertCentralConnector, located: Located) -> Outcome:
     plan = await conn.plan_erasure(located, RetentionPolicy(), date.today())
     return await conn.erase(located, plan)
-
-
-def api(sim: CertCentralSimulator, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    headers = {"X-DC-DEVKEY": CERTCENTRAL_API_KEY}
-    return httpx.request(method, f"{sim.url}/services/v2/{path}", headers=headers, **kwargs)
 
 
 def request_ids(outcome: Outcome) -> list[int]:
