@@ -9,7 +9,8 @@ VENV_STAMP := .venv/.synced
 .PHONY: demo test lint format sync mailman postgres clean help
 
 help:
-	@echo "make demo   - run the embedded stack and two sample requests (Ctrl-C to stop)"
+	@echo "make demo   - run the embedded stack and one request of each kind (Ctrl-C to stop);"
+	@echo "              KINDS='objection portability' runs only those"
 	@echo "make test   - lint, then the whole test suite"
 
 $(TOOLS)/bin/uv:
@@ -48,7 +49,7 @@ test: lint mailman postgres
 	DSR_MAILMAN_BIN=$(abspath $(MAILMAN_VENV))/bin/mailman $(UV) run --locked pytest
 
 demo: $(VENV_STAMP) mailman
-	DSR_MAILMAN_BIN=$(abspath $(MAILMAN_VENV))/bin/mailman $(UV) run --locked python -m cli.demo
+	DSR_MAILMAN_BIN=$(abspath $(MAILMAN_VENV))/bin/mailman $(UV) run --locked python -m cli.demo $(KINDS)
 
 clean:
 	rm -rf .dsr .venv $(TOOLS) .mypy_cache .pytest_cache .ruff_cache

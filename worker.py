@@ -8,7 +8,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import structlog
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+)
 from temporalio.worker import Worker
 
 from activities.bookkeeping import BookkeepingActivities
@@ -20,6 +28,7 @@ from api.poll_queue import PollQueueConsumer
 from api.service import RequestService
 from connectors.epp_client import EppConfig, EppPollReader
 from connectors.registry import build_connectors
+from domain.messages import SWEEP_WORKFLOW_ID, SWEEP_WORKFLOW_NAME, SweepInput
 from runtime.keys import Keyring, keyring_from_settings
 from runtime.links import sign_link
 from runtime.logging import configure_logging
@@ -34,6 +43,7 @@ from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
 from store.staging import StagingSink
 from workflows.subject_request import SubjectRequestWorkflow
+from workflows.sweep import RetentionSweepWorkflow
 
 log = structlog.get_logger()
 EPP_CONNECTOR = "registry-epp"
@@ -98,7 +108,7 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
     worker = Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[SubjectRequestWorkflow],
+        workflows=[SubjectRequestWorkflow, RetentionSweepWorkflow],
         activities=[
             connector_ops.list_connectors,
             connector_ops.locate,
@@ -109,6 +119,7 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
             connector_ops.restrict,
             connector_ops.object_to,
             connector_ops.check_pending,
+            connector_ops.delete_expired,
             bookkeeping.record_event,
             bookkeeping.register_pending,
             delivery.compile_archive,
@@ -131,11 +142,28 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    await ensure_sweep_schedule(client, settings.task_queue)
     async with dsr_worker(client, settings, keyring) as worker:
         log.info("worker_started", task_queue=settings.task_queue)
         async with worker, poll_consumers(client, settings, keyring, stop):
             await stop.wait()
     log.info("worker_stopped")
+
+
+async def ensure_sweep_schedule(client: Client, task_queue: str) -> None:
+    """The daily retention sweep at 02:00 UTC; created once, left alone when it exists."""
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            SWEEP_WORKFLOW_NAME, SweepInput(), id=SWEEP_WORKFLOW_ID, task_queue=task_queue
+        ),
+        spec=ScheduleSpec(cron_expressions=["0 2 * * *"]),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    )
+    try:
+        await client.create_schedule(SWEEP_WORKFLOW_ID, schedule)
+        log.info("retention_sweep_scheduled")
+    except ScheduleAlreadyRunningError:
+        pass
 
 
 @asynccontextmanager

@@ -13,14 +13,14 @@ from collections.abc import (
     Iterable,
     Mapping,
 )
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TypeVar
 
 import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from connectors.base import Connector, Record, RecordSink, TicketPolling
+from connectors.base import Connector, Record, RecordSink, RetentionSweeping, TicketPolling
 from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited
 from domain.messages import (
     CheckPendingInput,
@@ -31,6 +31,8 @@ from domain.messages import (
     PendingCheck,
     PlanInput,
     RightInput,
+    SweepInput,
+    SweepResult,
 )
 from domain.records import (
     ConfirmationTiming,
@@ -139,6 +141,22 @@ class ConnectorActivities:
             arg.request_id, arg.connector, "erase", lambda: conn.erase(arg.located, arg.plan)
         )
 
+    @activity.defn(name="delete_expired")
+    async def delete_expired(self, arg: SweepInput) -> SweepResult:
+        """The retention sweep: every system that keeps data deletes what has expired."""
+        today = arg.today or date.today()
+        deleted: dict[str, int] = {}
+        for name, conn in self._connectors.items():
+            if isinstance(conn, RetentionSweeping):
+                deleted[name] = await _run(
+                    "retention-sweep",
+                    name,
+                    "delete_expired",
+                    _sweeper(conn, today),
+                )
+        log.info("retention_sweep_finished", today=today.isoformat(), deleted=deleted)
+        return SweepResult(today, deleted)
+
     @activity.defn(name="check_pending")
     async def check_pending(self, arg: CheckPendingInput) -> PendingCheck:
         """Ask a ticket-polling system whether a pending outcome has been decided."""
@@ -170,6 +188,10 @@ class ConnectorActivities:
     async def aclose(self) -> None:
         for conn in self._connectors.values():
             await conn.aclose()
+
+
+def _sweeper(conn: RetentionSweeping, today: date) -> Callable[[], Awaitable[int]]:
+    return lambda: conn.delete_expired(today)
 
 
 class PortableSink:

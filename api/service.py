@@ -26,6 +26,8 @@ from domain.deadlines import ClockRules, due_date, end_of_day
 from domain.errors import InvalidRequestInput
 from domain.kinds import RequestKind, RequestState, parse_kind
 from domain.messages import (
+    SWEEP_WORKFLOW_ID,
+    SWEEP_WORKFLOW_NAME,
     WORKFLOW_NAME,
     ActionResult,
     ApprovePlan,
@@ -36,6 +38,8 @@ from domain.messages import (
     Progress,
     RequestInput,
     RetryFailed,
+    SweepInput,
+    SweepResult,
     VerifyIdentity,
 )
 from domain.records import Confirmation
@@ -244,6 +248,18 @@ class RequestService:
             result: Progress = await handle.query("progress", result_type=Progress)
         except RPCError as err:
             raise _translate(err) from None
+        return result
+
+    async def sweep(self) -> SweepResult:
+        """Run the retention sweep now, as the daily schedule would, and wait for its result."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        result: SweepResult = await self._client.execute_workflow(
+            SWEEP_WORKFLOW_NAME,
+            SweepInput(),
+            id=f"{SWEEP_WORKFLOW_ID}-now-{stamp}-{uuid.uuid4().hex[:6]}",
+            task_queue=self._task_queue,
+            result_type=SweepResult,
+        )
         return result
 
     async def wait_for(self, ref: str, states: set[RequestState], poll: float = 0.5) -> Progress:

@@ -1,4 +1,6 @@
-"""`make demo`: the embedded stack plus one access and one erasure request, end to end.
+"""`make demo`: the embedded stack plus one request of each kind, end to end.
+
+`python -m cli.demo objection` (or `dsr demo objection`) runs only the kinds named.
 
 The samples go through the agent HTTP API, the same path an agent's tools use.
 """
@@ -51,39 +53,57 @@ class AgentApi:
         raise DemoError(f"Request {request_id} did not reach {sorted(states)} in {timeout:g}s.")
 
 
-def run_samples(stack: Stack) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Submit, verify, (approve) and wait for one access and one erasure request."""
+# Every right, in an order that keeps the rich customer's data for the later samples.
+KINDS = ("access", "portability", "rectification", "restriction", "objection", "erasure")
+# A move: the subject's phone and address change in every system that holds them.
+CORRECTIONS = ["phone=+31.302345678", "street=Oudegracht 12", "postcode=3511 AB", "city=Utrecht"]
+
+
+def run_samples(stack: Stack, kinds: tuple[str, ...] = KINDS) -> dict[str, dict[str, Any]]:
+    """Submit, verify, (approve) and wait for one request of each kind, in order."""
     assert stack.seed is not None
     agent = AgentApi(f"http://127.0.0.1:{stack.ports.api}", stack.agent_token)
     officer = AgentApi(f"http://127.0.0.1:{stack.ports.api}", stack.officer_token)
-    # The erasure subject has everything: domains at both registrars, an OV certificate,
+    # The rich subject has everything: domains at both registrars, an OV certificate,
     # RIPE and ARIN objects and the newsletter; the access subject is another customer.
-    erasure_subject = stack.seed.rich_customer
-    access_subject = _other_newsletter_customer(stack.seed.customers, erasure_subject)
+    rich = stack.seed.rich_customer
+    other = _other_newsletter_customer(stack.seed.customers, rich)
     run = time.strftime("%Y%m%d-%H%M%S")
-
-    access = _submit(agent, "access", access_subject, f"DEMO-{run}-A")
-    erasure = _submit(agent, "erasure", erasure_subject, f"DEMO-{run}-E")
-    for req in (access, erasure):
-        rid = req["request_id"]
-        state = agent.wait_for(rid, {"verifying", "needs_attention"})["state"]
-        if state == "needs_attention":
-            # An earlier demo run asked for the same subject: a repeat within 12 months.
-            console.print(f"Request {rid} repeats an earlier one; the officer lets it proceed.")
-            officer.call("POST", f"/requests/{rid}/decide", {"choice": "proceed"})
-        agent.call("POST", f"/requests/{rid}/verify", {"method": "called back"})
-    agent.wait_for(erasure["request_id"], {"awaiting_approval"})
-    officer.call("POST", f"/requests/{erasure['request_id']}/approve")
-    return (
-        agent.wait_for(access["request_id"], {"completed"}),
-        agent.wait_for(erasure["request_id"], {"completed"}),
-    )
+    done: dict[str, dict[str, Any]] = {}
+    for kind in kinds:
+        subject = other if kind == "access" else rich
+        extra: dict[str, Any] = {}
+        if kind == "rectification":
+            extra["corrections"] = CORRECTIONS
+        elif kind == "objection":
+            extra["purposes"] = ["direct_marketing", "profiling"]
+        elif kind == "portability":
+            extra["push_to"] = stack.push_url
+        req = _submit(agent, kind, subject, f"DEMO-{run}-{kind[:4].upper()}", extra)
+        done[kind] = _carry_through(agent, officer, req["request_id"], kind)
+    return done
 
 
-def _submit(api: AgentApi, kind: str, subject: SeededCustomer, ref: str) -> dict[str, Any]:
-    console.print(f"Submitting an {kind} request for seeded customer {subject.customer_number}")
+def _carry_through(agent: AgentApi, officer: AgentApi, rid: str, kind: str) -> dict[str, Any]:
+    state = agent.wait_for(rid, {"verifying", "needs_attention"})["state"]
+    if state == "needs_attention":
+        # The same subject asked before within 12 months (an earlier sample or demo run).
+        console.print(f"  {kind} {rid} repeats an earlier request; the officer lets it proceed.")
+        officer.call("POST", f"/requests/{rid}/decide", {"choice": "proceed"})
+    agent.call("POST", f"/requests/{rid}/verify", {"method": "called back"})
+    if kind == "erasure":
+        agent.wait_for(rid, {"awaiting_approval"})
+        officer.call("POST", f"/requests/{rid}/approve")
+    with console.status(f"Waiting for the {kind} request; some systems confirm later…"):
+        return agent.wait_for(rid, {"completed"})
+
+
+def _submit(
+    api: AgentApi, kind: str, subject: SeededCustomer, ref: str, extra: dict[str, Any]
+) -> dict[str, Any]:
+    console.print(f"Submitting a {kind} request for seeded customer {subject.customer_number}")
     body = {"kind": kind, "agent_ref": ref, "email": subject.email, "name": subject.name,
-            "language": subject.language}  # fmt: skip
+            "language": subject.language, **extra}  # fmt: skip
     submitted: dict[str, Any] = api.call("POST", "/requests", body)
     return submitted
 
@@ -94,31 +114,42 @@ def _other_newsletter_customer(
     return next(c for c in customers if c.newsletter and c.customer_id != taken.customer_id)
 
 
-def report(stack: Stack, access: dict[str, Any], erasure: dict[str, Any]) -> None:
-    archive = access["archive"]
-    console.rule("Access request")
-    console.print(f"State: {access['state']}; {archive['records']} records")
-    console.print(f"Archive: {stack.home / 'blobs' / archive['key']}")
-    console.print(f"Download link (expires): {archive['link']}")
-    console.print(f"Temporal UI: {stack.ui_link('dsr-' + access['request_id'])}")
-    console.rule("Erasure request")
-    table = Table("system", "outcome", "confirmed by", "kept by law")
-    for c in erasure["connectors"]:
-        outcome = c.get("outcome") or {}
-        kept = "; ".join(f"{r['category']} until {r['until']}" for r in outcome.get("retained", []))
-        confirmed = outcome.get("confirmed_by") or ("its own answer" if outcome else "")
-        table.add_row(c["connector"], outcome.get("status", c["step"]), confirmed, kept)
-    console.print(table)
-    proof = stack.home / "blobs" / erasure["proof"]["key"]
-    console.print(
-        f"Proof of erasure: {proof} (and {proof.with_suffix('.txt').name} for the subject)"
-    )
-    console.print(f"Temporal UI: {stack.ui_link('dsr-' + erasure['request_id'])}")
+def report(stack: Stack, results: dict[str, dict[str, Any]]) -> None:
+    for kind, progress in results.items():
+        console.rule(f"{kind.capitalize()} request: {progress['state']}")
+        if progress.get("archive"):
+            archive = progress["archive"]
+            console.print(
+                f"{archive['records']} records in {stack.home / 'blobs' / archive['key']}"
+            )
+            console.print(f"Download link (expires): {archive['link']}")
+        receipt = progress.get("receipt")
+        if receipt:
+            console.print(f"Sent to the other controller; receipt {receipt['receipt']}")
+        if progress.get("proof"):
+            _outcomes(progress)
+            proof = stack.home / "blobs" / progress["proof"]["key"]
+            console.print(f"Proof: {proof} (and {proof.with_suffix('.txt').name} for the subject)")
+        console.print(f"Temporal UI: {stack.ui_link('dsr-' + progress['request_id'])}")
+    console.rule()
     console.print(f"All requests: {stack.ui_link('')[:-1]}")
     console.print(
         "Find completed access requests: .venv/bin/temporal workflow list "
         "--query \"DsrState='completed' AND DsrKind='access'\""
     )
+
+
+def _outcomes(progress: dict[str, Any]) -> None:
+    table = Table("system", "outcome", "confirmed by", "detail / kept by law")
+    for c in progress["connectors"]:
+        outcome = c.get("outcome") or {}
+        kept = "; ".join(f"{r['category']} until {r['until']}" for r in outcome.get("retained", []))
+        confirmed = outcome.get("confirmed_by") or ("its own answer" if outcome else "")
+        table.add_row(
+            c["connector"], outcome.get("status", c["step"]), confirmed,
+            kept or outcome.get("detail", ""),
+        )  # fmt: skip
+    console.print(table)
 
 
 def _wait_for_interrupt() -> None:
@@ -130,7 +161,12 @@ def _wait_for_interrupt() -> None:
         console.print("Stopping.")
 
 
-def main() -> int:
+def main(kinds: tuple[str, ...] = ()) -> int:
+    kinds = kinds or tuple(sys.argv[1:]) or KINDS
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        console.print(f"[red]error:[/red] unknown kind {unknown[0]!r}; use: {', '.join(KINDS)}.")
+        return 2
     home = Path(os.environ.get("DSR_HOME", ".dsr")).resolve()
     once = os.environ.get("DSR_DEMO_ONCE") == "1" or os.environ.get("CI") == "true"
     stack = Stack(home)
@@ -138,9 +174,9 @@ def main() -> int:
         with console.status("Starting Temporal, Mailman, the worker and the API…"):
             stack.start()
         console.print(f"Stack up. Temporal UI: http://localhost:{stack.ports.temporal_ui}")
-        access, erasure = run_samples(stack)
-        report(stack, access, erasure)
-        if access["state"] != "completed" or erasure["state"] != "completed":
+        results = run_samples(stack, kinds)
+        report(stack, results)
+        if any(r["state"] != "completed" for r in results.values()):
             raise DemoError("A sample request did not complete; see `dsr status` and the logs.")
         if not once:
             console.print("Running. Agent token: " + stack.agent_token)

@@ -137,6 +137,31 @@ def submit(
 
 
 @app.command()
+def demo(
+    kinds: Annotated[
+        list[str] | None,
+        typer.Argument(help="Kinds to show (default all six), e.g. objection portability."),
+    ] = None,
+) -> None:
+    """Start the embedded stack and run one sample request of each kind named."""
+    from cli import demo as demo_module  # the stack is only imported when asked for
+
+    raise typer.Exit(demo_module.main(tuple(kinds or ())))
+
+
+@app.command()
+def sweep() -> None:
+    """Delete now what erasure kept and whose retention has ended (the daily job, at once)."""
+    result = _run(lambda s: s.sweep())
+    total = sum(result.deleted.values())
+    per_system = ", ".join(f"{name}: {n}" for name, n in sorted(result.deleted.items()))
+    out.print(
+        f"Retention sweep of {result.today:%Y-%m-%d}: {total} record(s) deleted"
+        + (f" ({per_system})." if per_system else "; no system keeps records past erasure.")
+    )
+
+
+@app.command()
 def status(ref: Annotated[str, typer.Argument(help="Request id or agent reference.")]) -> None:
     """Show the state of a request and the progress in each system."""
     render.progress(out, _run(lambda s: s.progress(ref)))

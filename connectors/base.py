@@ -89,6 +89,18 @@ class Connector(Protocol):
 
 
 @runtime_checkable
+class RetentionSweeping(Protocol):
+    """A system that keeps data past erasure (restricted, `delete_after` set) and deletes it
+    when its retention period ends; the daily sweep calls it."""
+
+    name: str
+
+    async def delete_expired(self, today: date) -> int:
+        """Delete every kept record whose retention ended on or before `today`; the count."""
+        ...
+
+
+@runtime_checkable
 class TicketPolling(Protocol):
     """A connector whose pending outcomes are confirmed by asking the system (channel TICKET)."""
 

@@ -303,3 +303,23 @@ class DeliveryRef:
     records: int = 0
     link: str | None = None
     datasets: tuple[DatasetRef, ...] = ()
+
+
+# --- the daily retention sweep ---
+
+SWEEP_WORKFLOW_NAME = "RetentionSweepWorkflow"
+SWEEP_WORKFLOW_ID = "dsr-retention-sweep"
+
+
+@dataclass(frozen=True)
+class SweepInput:
+    """Delete what was kept after erasure once its retention ends; `today` from the workflow."""
+
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    today: date
+    # Records deleted per system; systems that keep nothing are left out.
+    deleted: dict[str, int] = field(default_factory=dict)

@@ -46,6 +46,7 @@ class StackPorts:
     certcentral: int = 8104
     epp: int = 8700
     smtp: int = 8025
+    controller: int = 8110
 
     @classmethod
     def free(cls) -> StackPorts:
@@ -130,6 +131,8 @@ class Stack:
             "DSR_CERTCENTRAL_API_KEY": k.certcentral,
             "DSR_SMTP_HOST": "127.0.0.1",
             "DSR_SMTP_PORT": str(p.smtp),
+            # The other controller of a portability push uses a private test CA.
+            "DSR_PUSH_CA_FILE": str(self.home / "controller-tls" / "ca.pem"),
         }
 
     def _simulator_commands(self) -> dict[str, tuple[list[str], int]]:
@@ -159,7 +162,15 @@ class Stack:
             "certcentral": (["simulators.certcentral", "--port", str(p.certcentral), *common,
                              f"--api-key={k.certcentral}", "--auto-approve-after", "2"],
                             p.certcentral),
+            # Another hosting company that receives portability pushes, over HTTPS.
+            "controller": (["simulators.controller", "--port", str(p.controller),
+                            "--tls-dir", str(self.home / "controller-tls")], p.controller),
         }  # fmt: skip
+
+    @property
+    def push_url(self) -> str:
+        """The other controller's import endpoint, for `--push-to`."""
+        return f"https://127.0.0.1:{self.ports.controller}/dsr/v1/imports"
 
     @property
     def mailbox(self) -> Path:
