@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
 import structlog
@@ -22,13 +22,17 @@ from temporalio.worker import Worker
 from activities.bookkeeping import BookkeepingActivities
 from activities.connector_ops import ConnectorActivities
 from activities.delivery import DeliveryActivities
+from activities.identity import IdentityActivities, OnFile
 from activities.notify import NotifyActivities
 from activities.push import PushActivities
 from api.poll_queue import PollQueueConsumer
 from api.service import RequestService
+from connectors.base import Connector
 from connectors.epp_client import EppConfig, EppPollReader
 from connectors.registry import build_connectors
 from domain.messages import SWEEP_WORKFLOW_ID, SWEEP_WORKFLOW_NAME, SweepInput
+from domain.records import Phase
+from domain.subject import Hints, SubjectIdentifiers
 from runtime.keys import Keyring, keyring_from_settings
 from runtime.links import sign_link
 from runtime.logging import configure_logging
@@ -38,6 +42,7 @@ from runtime.settings import Settings, get_settings
 from runtime.temporal import connect
 from store.audit import AuditTrail
 from store.blobs import BlobStore, blob_store_from_url
+from store.codes import VerificationCodes
 from store.confirmations import PendingConfirmations
 from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
@@ -63,6 +68,21 @@ def download_link_maker(
         return f"{settings.api_url}/downloads/{token}"
 
     return make_link
+
+
+def on_file_checker(connectors: Mapping[str, Connector]) -> OnFile:
+    """Whether a primary system (the administration) has the subject's email on file."""
+    primaries = [c for c in connectors.values() if c.phase is Phase.PRIMARY]
+
+    async def on_file(subject: SubjectIdentifiers) -> bool:
+        # By the email alone: a customer number the requester typed proves nothing about it.
+        probe = SubjectIdentifiers(email=subject.email, language=subject.language)
+        for conn in primaries:
+            if (await conn.locate(probe, Hints())).found:
+                return True
+        return False
+
+    return on_file
 
 
 def mail_settings(settings: Settings) -> MailSettings:
@@ -99,6 +119,13 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
         blobs, keyring, policy.retention, download_link_maker(settings, blobs, keyring)
     )
     push = PushActivities(blobs, settings.push_ca_file)
+    identity = IdentityActivities(
+        VerificationCodes(engine, keyring.derive("verification-codes")),
+        Mailer(mail_settings(settings)),
+        on_file_checker(connectors),
+        controller_name=settings.controller_name,
+        contact=settings.privacy_contact,
+    )
     notify = NotifyActivities(
         Mailer(mail_settings(settings)),
         link_ttl_seconds=settings.link_ttl_seconds,
@@ -125,6 +152,8 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
             delivery.compile_archive,
             delivery.compile_proof,
             push.push_archive,
+            identity.issue_verification_code,
+            identity.check_verification_code,
             notify.notify_subject,
         ],
     )

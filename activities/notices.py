@@ -84,7 +84,7 @@ def portability_ready(
     return _compose(lang, "portability_ready", values, controller_name, contact)
 
 
-RIGHTS_DONE = ("rectification", "restriction", "objection")
+RIGHTS_DONE = ("rectification", "restriction", "objection", "objection_other")
 
 
 def right_done(

@@ -24,6 +24,7 @@ SUBJECTS: dict[str, str] = {
     "rectification_done": "Your personal data has been corrected (request {ref})",
     "restriction_done": "We have restricted the use of your personal data (request {ref})",
     "objection_done": "We have stopped using your data as you objected (request {ref})",
+    "objection_other_done": "We have upheld your objection (request {ref})",
     "portability_ready": "Your data to take with you is ready (request {ref})",
 }
 
@@ -83,6 +84,13 @@ BODIES: dict[str, tuple[str, ...]] = {
         "{link}",
         "We keep a note of your objection so that we do not contact you again by mistake.",
     ),
+    "objection_other_done": (
+        "You objected to the use of your personal data (request {ref}). Our privacy officer "
+        "weighed your objection and upheld it: we have stopped that processing in every "
+        "system, except where the law requires it or to establish or defend legal claims "
+        "(Article 21(1) GDPR). The proof shows, per system, what was done:",
+        "{link}",
+    ),
     "portability_ready": (
         "You asked {controller} for the personal data you gave us, in a form you can take "
         "to another provider (request {ref}, Article 20 GDPR). It is ready here:",
@@ -126,10 +134,11 @@ BODIES: dict[str, tuple[str, ...]] = {
     ),
     "verification_code": (
         "Someone, probably you, asked {controller} to act on a request about personal data. "
-        "To confirm that the request comes from you, enter this one-time code:",
+        "To confirm that the request comes from you, give this one-time code to the member of "
+        "our privacy team who handles your request (by phone, or in your reply to them):",
         "{code}",
-        "The code is valid for {minutes}. Do not share it with anyone: we will never ask you "
-        "for it, by phone or by email.",
+        "The code is valid for {minutes}. Give it to no one else: it only confirms this "
+        "request, and we will never ask you for a password.",
         "Did you not make a request? Then you can ignore this email; nothing happens without "
         "the code.",
     ),

@@ -25,6 +25,7 @@ SUBJECTS: dict[str, str] = {
     "restriction_done": "Wij hebben het gebruik van uw persoonsgegevens beperkt (verzoek {ref})",
     "objection_done": "Wij gebruiken uw gegevens niet meer waartegen u bezwaar maakte "
     "(verzoek {ref})",
+    "objection_other_done": "Wij hebben uw bezwaar toegewezen (verzoek {ref})",
     "portability_ready": "Uw gegevens om mee te nemen staan klaar (verzoek {ref})",
 }
 
@@ -88,6 +89,14 @@ BODIES: dict[str, tuple[str, ...]] = {
         "Wij houden een notitie van uw bezwaar bij, zodat wij u niet per vergissing opnieuw "
         "benaderen.",
     ),
+    "objection_other_done": (
+        "U maakte bezwaar tegen het gebruik van uw persoonsgegevens (verzoek {ref}). Onze "
+        "privacyfunctionaris heeft uw bezwaar gewogen en toegewezen: wij zijn met die "
+        "verwerking gestopt in elk systeem, behalve waar de wet haar eist of om een "
+        "rechtsvordering in te stellen of te verdedigen (artikel 21, lid 1, AVG). Het bewijs "
+        "toont per systeem wat er is gedaan:",
+        "{link}",
+    ),
     "portability_ready": (
         "U vroeg {controller} om de persoonsgegevens die u ons gaf, in een vorm die u naar "
         "een andere aanbieder kunt meenemen (verzoek {ref}, artikel 20 AVG). Ze staan hier "
@@ -135,11 +144,12 @@ BODIES: dict[str, tuple[str, ...]] = {
     ),
     "verification_code": (
         "Iemand, waarschijnlijk u, heeft {controller} gevraagd een verzoek over "
-        "persoonsgegevens uit te voeren. Vul deze eenmalige code in om te bevestigen dat het "
-        "verzoek van u komt:",
+        "persoonsgegevens uit te voeren. Geef deze eenmalige code aan de medewerker van ons "
+        "privacyteam die uw verzoek behandelt (telefonisch, of in uw antwoord aan hem of "
+        "haar) om te bevestigen dat het verzoek van u komt:",
         "{code}",
-        "De code is {minutes} geldig. Deel hem met niemand: wij vragen er nooit om, niet "
-        "telefonisch en niet per e-mail.",
+        "De code is {minutes} geldig. Geef hem aan niemand anders: hij bevestigt alleen dit "
+        "verzoek, en wij vragen u nooit om een wachtwoord.",
         "Hebt u geen verzoek gedaan? Dan kunt u deze e-mail negeren; zonder de code gebeurt "
         "er niets.",
     ),

@@ -49,7 +49,11 @@ class NotifyActivities:
             return notices.archive_ready(lang, rid, arg.link, expires, **self._who)
         if arg.notice is NoticeKind.RIGHT_DONE:
             assert arg.kind is not None
-            return notices.right_done(lang, rid, arg.kind.value, arg.link, **self._who)
+            kind = arg.kind.value
+            only_other = arg.purposes and not any(p.absolute for p in arg.purposes)
+            if arg.kind is RequestKind.OBJECTION and only_other:
+                kind = "objection_other"  # an upheld objection to processing, not marketing
+            return notices.right_done(lang, rid, kind, arg.link, **self._who)
         if arg.notice is NoticeKind.ERASURE_DONE:
             return notices.erasure_done(lang, rid, arg.link, **self._who)
         if arg.notice is NoticeKind.EXTENSION:

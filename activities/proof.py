@@ -12,6 +12,7 @@ from domain.records import Outcome, OutcomeStatus, PlanAction, Recipient
 from domain.rights import Purpose
 
 IMMEDIATE_EN = "the system's own answer to the erase call"
+IMMEDIATE_RIGHT_EN = "the system's own answer to the request"
 _TEXT = {
     "en": {
         "title": "Proof of erasure",
@@ -26,6 +27,7 @@ _TEXT = {
         "until": "until",
         "none_kept": "Nothing was kept.",
         "immediate": IMMEDIATE_EN,
+        "immediate_right": IMMEDIATE_RIGHT_EN,
         "status": {
             OutcomeStatus.DONE: "erased",
             OutcomeStatus.PENDING: "pending confirmation",
@@ -67,6 +69,7 @@ _TEXT = {
         "until": "tot",
         "none_kept": "Er is niets bewaard.",
         "immediate": "het eigen antwoord van het systeem op het verwijderverzoek",
+        "immediate_right": "het eigen antwoord van het systeem op het verzoek",
         "status": {
             OutcomeStatus.DONE: "verwijderd",
             OutcomeStatus.PENDING: "wacht op bevestiging",
@@ -111,8 +114,11 @@ IMMEDIATE = IMMEDIATE_EN
 def build_proof(arg: CompileProofInput, completed_at: datetime) -> ProofDocuments:
     """Render the proof as JSON (for auditors and machines) and text (for the subject)."""
     recipients = {c.name: c.recipient for c in arg.connectors}
+    immediate = IMMEDIATE if arg.kind is RequestKind.ERASURE else IMMEDIATE_RIGHT_EN
     systems = [
-        _system_entry(o, recipients[o.connector].name if o.connector in recipients else "")
+        _system_entry(
+            o, recipients[o.connector].name if o.connector in recipients else "", immediate
+        )
         for o in arg.outcomes
     ]
     document: dict[str, object] = {
@@ -137,20 +143,18 @@ def _recipients_told(arg: CompileProofInput, recipients: dict[str, Recipient]) -
     return [
         recipients[o.connector].name
         for o in arg.outcomes
-        if o.status in told
-        and o.connector in recipients
-        and not recipients[o.connector].in_house
+        if o.status in told and o.connector in recipients and not recipients[o.connector].in_house
     ]
 
 
-def _system_entry(outcome: Outcome, recipient: str) -> dict[str, object]:
+def _system_entry(outcome: Outcome, recipient: str, immediate: str) -> dict[str, object]:
     return {
         "system": outcome.connector,
         "operator": recipient,
         "outcome": outcome.status.value,
         "detail": outcome.detail,
         "at": outcome.at.isoformat() if outcome.at else None,
-        "confirmed_by": outcome.confirmed_by or IMMEDIATE,
+        "confirmed_by": outcome.confirmed_by or immediate,
         "external_ref": outcome.external_ref,
         "retained": [
             {
@@ -196,8 +200,8 @@ def _render_text(
             f"  {t['outcome']}: {status}. {entry['detail']}",
             f"  {t['confirmed']}: "
             + (
-                str(t["immediate"])
-                if entry["confirmed_by"] == IMMEDIATE
+                str(t["immediate" if erasure else "immediate_right"])
+                if entry["confirmed_by"] == (IMMEDIATE if erasure else IMMEDIATE_RIGHT_EN)
                 else str(entry["confirmed_by"])
             ),
         ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import ssl
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +32,9 @@ _RETRYABLE = {408, 425, 429, 500, 502, 503, 504}
 class PushActivities:
     def __init__(self, blobs: BlobStore, ca_file: Path | None = None) -> None:
         self._blobs = blobs
-        self._verify: str | bool = str(ca_file) if ca_file else True
+        self._verify: ssl.SSLContext | bool = (
+            ssl.create_default_context(cafile=str(ca_file)) if ca_file else True
+        )
 
     @activity.defn(name="push_archive")
     async def push_archive(self, arg: PushInput) -> PushReceipt:
@@ -56,7 +59,7 @@ class PushActivities:
                 response = await client.post(
                     arg.url, content=self._chunks(arg.archive.key), headers=headers
                 )
-        except httpx.HTTPError as err:
+        except (httpx.HTTPError, httpx.InvalidURL) as err:
             raise ApplicationError(
                 f"The other controller at {host} could not be reached ({type(err).__name__}).",
                 type="PushUnreachable",

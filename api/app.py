@@ -92,7 +92,8 @@ class SubmitBody(_Body):
 
 
 class VerifyBody(_Body):
-    method: str
+    method: str | None = None
+    code: str | None = None
 
 
 class CancelBody(_Body):
@@ -133,7 +134,17 @@ async def progress(ref: str, rt: Runtime, _: Reader) -> Progress:
 @requests.post("/{ref}/verify", response_model=ActionResult)
 async def verify(ref: str, body: VerifyBody, rt: Runtime, who: Steerer) -> ActionResult:
     """Attest that the subject's identity was verified."""
-    return _acted("verify", ref, who, await rt.service.verify(ref, who.name, body.method))
+    if (body.method is None) == (body.code is None):
+        raise InvalidRequestInput("Give either the method (what was checked) or the code.")
+    if body.code is not None:
+        return _acted("verify", ref, who, await rt.service.enter_code(ref, who.name, body.code))
+    return _acted("verify", ref, who, await rt.service.verify(ref, who.name, body.method or ""))
+
+
+@requests.post("/{ref}/send-code", response_model=ActionResult)
+async def send_code(ref: str, rt: Runtime, who: Steerer) -> ActionResult:
+    """Email the subject a one-time code at the address on file."""
+    return _acted("send-code", ref, who, await rt.service.send_code(ref, who.name))
 
 
 @requests.post("/{ref}/approve", response_model=ActionResult)

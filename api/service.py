@@ -34,10 +34,12 @@ from domain.messages import (
     CancelRequest,
     Choice,
     Decision,
+    EnterCode,
     ExtendDeadline,
     Progress,
     RequestInput,
     RetryFailed,
+    SendCode,
     SweepInput,
     SweepResult,
     VerifyIdentity,
@@ -197,6 +199,14 @@ class RequestService:
 
     async def verify(self, ref: str, agent: str, method: str) -> ActionResult:
         return await self._update(ref, "verify_identity", VerifyIdentity(agent, method))
+
+    async def send_code(self, ref: str, agent: str) -> ActionResult:
+        """Email the subject a one-time code at the address on file."""
+        return await self._update(ref, "send_code", SendCode(agent))
+
+    async def enter_code(self, ref: str, agent: str, code: str) -> ActionResult:
+        """The code the subject read back; accepted once, within its time, in 5 attempts."""
+        return await self._update(ref, "enter_code", EnterCode(agent, code.strip()))
 
     async def approve(self, ref: str, agent: str) -> ActionResult:
         return await self._update(ref, "approve_plan", ApprovePlan(agent))

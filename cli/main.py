@@ -194,12 +194,31 @@ def list_requests(
 @app.command()
 def verify(
     ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
-    method: Annotated[str, typer.Option(help="How the identity was checked.")],
+    method: Annotated[str | None, typer.Option(help="How the identity was checked.")] = None,
+    code: Annotated[
+        str | None, typer.Option(help="The one-time code the subject read back (send-code).")
+    ] = None,
     agent: AgentOption = "",
 ) -> None:
-    """Attest that the subject's identity was verified (no copies of documents are kept)."""
-    result = _run(lambda s: s.verify(ref, agent or _default_agent(), method))
+    """Attest how the identity was verified, or enter the emailed code (no documents kept)."""
+    if (method is None) == (code is None):
+        err.print("[red]error:[/red] Give either --method (what you checked) or --code.")
+        raise typer.Exit(2)
+    who = agent or _default_agent()
+    if code is not None:
+        result = _run(lambda s: s.enter_code(ref, who, code))
+    else:
+        result = _run(lambda s: s.verify(ref, who, method or ""))
     out.print(result.message)
+
+
+@app.command("send-code")
+def send_code(
+    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    agent: AgentOption = "",
+) -> None:
+    """Email the subject a one-time code at the address on file; then dsr verify --code."""
+    out.print(_run(lambda s: s.send_code(ref, agent or _default_agent())).message)
 
 
 @app.command()

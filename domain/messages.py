@@ -68,6 +68,46 @@ class VerifyIdentity:
 
 
 @dataclass(frozen=True)
+class SendCode:
+    """Email a one-time code to the subject's address on file."""
+
+    agent: str
+
+
+@dataclass(frozen=True)
+class EnterCode:
+    """The code the subject read back to the agent (or typed in)."""
+
+    agent: str
+    code: str
+
+
+@dataclass(frozen=True)
+class IssueCodeInput:
+    request_id: str
+    subject: SubjectIdentifiers
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """When the emailed code expires; the code itself never leaves the activity."""
+
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class CheckCodeInput:
+    request_id: str
+    code: str
+
+
+@dataclass(frozen=True)
+class CodeVerdict:
+    accepted: bool
+    message: str
+
+
+@dataclass(frozen=True)
 class ApprovePlan:
     agent: str
 
@@ -291,6 +331,8 @@ class NotifyInput:
     due_on: date | None = None
     reason: str = ""
     kind: RequestKind | None = None
+    # Objection: what was stopped, so the email names it.
+    purposes: tuple[Purpose, ...] = ()
 
 
 @dataclass(frozen=True)

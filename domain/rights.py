@@ -29,7 +29,8 @@ class Field(StrEnum):
     COMPANY = "company"
 
 
-_PHONE = re.compile(r"^\+[1-9][0-9]{0,3}\.?[0-9 ]{4,14}$")
+# The form EPP (RFC 5733) and the registrars use: +<country code>.<number>.
+_PHONE = re.compile(r"^\+[1-9][0-9]{0,2}\.[0-9]{4,14}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _MAX_LENGTH = 200
 
@@ -84,10 +85,12 @@ def _valid(key: Field, value: str) -> str:
         if not EMAIL_PATTERN.match(value):
             raise InvalidRequestInput("The new email address is malformed; check it.")
         return value.lower()
-    if key is Field.PHONE and not _PHONE.match(value):
-        raise InvalidRequestInput(
-            "Write the new phone number in international form, like +31.201234567."
-        )
+    if key is Field.PHONE:
+        value = value.replace(" ", "")
+        if not _PHONE.match(value):
+            raise InvalidRequestInput(
+                "Write the new phone number in international form, like +31.201234567."
+            )
     if key is Field.COUNTRY:
         value = value.upper()
         if not _COUNTRY.match(value):
@@ -116,6 +119,8 @@ def parse_purposes(texts: Iterable[str]) -> tuple[Purpose, ...]:
     allowed = ", ".join(p.value for p in Purpose)
     found: dict[Purpose, None] = {}
     for text in texts:
+        if not text.strip():
+            continue
         try:
             found[Purpose(text.strip().lower().replace("-", "_"))] = None
         except ValueError:
@@ -129,11 +134,17 @@ def parse_push_target(url: str | None) -> str | None:
     """Another controller's HTTPS endpoint for a portability push (Art. 20(2)), or None."""
     if url is None or not url.strip():
         return None
-    parts = urlsplit(url.strip())
-    if parts.scheme != "https" or not parts.hostname:
-        raise InvalidRequestInput(
-            "The other controller's endpoint must be an https:// address with a host name."
-        )
+    wrong = "The other controller's endpoint must be an https:// address with a host name."
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # raises on a port that is not a number in range
+    except ValueError:
+        raise InvalidRequestInput(wrong) from None
+    host = parts.hostname or ""
+    if parts.scheme != "https" or not host or any(c.isspace() for c in url.strip()):
+        raise InvalidRequestInput(wrong)
+    if port == 0:
+        raise InvalidRequestInput(wrong)
     if parts.username or parts.password:
         raise InvalidRequestInput(
             "Put no credentials in the endpoint address; the other controller gets a receipt."

@@ -121,3 +121,16 @@ class WebhookDeliveryRow(Base):
     delivery_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     connector: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime]
+
+
+class VerificationCodeRow(Base):
+    """The current one-time code of a request: only its keyed hash, never the code."""
+
+    __tablename__ = "verification_codes"
+
+    request_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

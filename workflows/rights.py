@@ -87,7 +87,9 @@ class RightSteps(ConfirmationWaiting):
             DeliveryRef,
         )
         self._proof = proof
-        await self._notify(NoticeKind.RIGHT_DONE, link=proof.link or "", kind=kind)
+        await self._notify(
+            NoticeKind.RIGHT_DONE, link=proof.link or "", kind=kind, purposes=purposes
+        )
         await self._enter(RequestState.COMPLETED, "system", "proof_delivered", sha256=proof.sha256)
         return RequestResult(
             self._req.request_id, RequestState.COMPLETED, proof=proof, outcomes=tuple(outcomes)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import replace
-from datetime import timedelta
 from typing import TypeVar
 
 from temporalio import workflow
@@ -38,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
         RequestInput,
         RequestResult,
         RetryFailed,
-        VerifyIdentity,
     )
     from domain.records import (
         Confirmation,
@@ -53,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import attributes
     from workflows.clock import DeadlineKeeping
     from workflows.erasure import ErasureSteps
+    from workflows.identity import IdentitySteps, require_agent
     from workflows.pending import PendingBook
     from workflows.portability import Portability
     from workflows.rights import RightSteps
@@ -63,7 +62,7 @@ _PAYLOAD_TYPES = (Changes, Purpose)
 
 
 @workflow.defn(name=WORKFLOW_NAME)
-class SubjectRequestWorkflow(ErasureSteps, RightSteps, Portability, DeadlineKeeping):
+class SubjectRequestWorkflow(IdentitySteps, ErasureSteps, RightSteps, Portability, DeadlineKeeping):
     @workflow.init
     def __init__(self, req: RequestInput) -> None:
         self._req = req
@@ -162,17 +161,6 @@ class SubjectRequestWorkflow(ErasureSteps, RightSteps, Portability, DeadlineKeep
                           reason=self._decision.reason)  # fmt: skip
         return False
 
-    async def _identity_in_time(self) -> bool:
-        """Wait for verification until the policy closes unverified requests."""
-        closes = end_of_day(self._req.clock.unverified_deadline(self._req.receipt_date))
-        try:
-            await workflow.wait_condition(
-                lambda: bool(self._verified_by), timeout=max(closes - workflow.now(), timedelta(0))
-            )
-        except TimeoutError:
-            return bool(self._verified_by)
-        return True
-
     # --- discovery ---
 
     async def _discover(self) -> list[Located]:
@@ -247,30 +235,13 @@ class SubjectRequestWorkflow(ErasureSteps, RightSteps, Portability, DeadlineKeep
     # --- agent actions ---
 
     @workflow.update
-    async def verify_identity(self, action: VerifyIdentity) -> ActionResult:
-        self._verified_by = action.agent
-        self._identity_confirmed()
-        await self._record(action.agent, "identity_verified", method=action.method,
-                           due_on=self._due_on.isoformat())  # fmt: skip
-        return ActionResult(self._state, "Identity verified; discovery starts now.")
-
-    @verify_identity.validator
-    def _validate_verify(self, action: VerifyIdentity) -> None:
-        _require_agent(action.agent)
-        if not action.method.strip():
-            raise ValueError("Say how the identity was checked (for example 'called back').")
-        if self._verified_by:
-            raise ValueError("The identity of this request is already verified.")
-        self._require_open()
-
-    @workflow.update
     async def approve_plan(self, action: ApprovePlan) -> ActionResult:
         self._approved_by = action.agent
         return ActionResult(self._state, "Plan approved; erasure starts now.")
 
     @approve_plan.validator
     def _validate_approve(self, action: ApprovePlan) -> None:
-        _require_agent(action.agent)
+        require_agent(action.agent)
         self._require_open()
         if self._req.kind is not RequestKind.ERASURE:
             raise ValueError("Only erasure requests have a plan to approve.")
@@ -286,7 +257,7 @@ class SubjectRequestWorkflow(ErasureSteps, RightSteps, Portability, DeadlineKeep
 
     @cancel.validator
     def _validate_cancel(self, action: CancelRequest) -> None:
-        _require_agent(action.agent)
+        require_agent(action.agent)
         if not action.reason.strip():
             raise ValueError("Give a reason for cancelling; it goes into the audit trail.")
         self._require_open()
@@ -307,7 +278,7 @@ class SubjectRequestWorkflow(ErasureSteps, RightSteps, Portability, DeadlineKeep
 
     @confirm.validator
     def _validate_confirm(self, confirmation: Confirmation) -> None:
-        _require_agent(confirmation.confirmed_by)
+        require_agent(confirmation.confirmed_by)
         if self._state.is_final:
             raise ValueError(f"The request is already {self._state.value}.")
         self._book.resolve(confirmation.connector, confirmation.external_ref)
@@ -324,7 +295,7 @@ class SubjectRequestWorkflow(ErasureSteps, RightSteps, Portability, DeadlineKeep
 
     @extend_deadline.validator
     def _validate_extend(self, action: ExtendDeadline) -> None:
-        _require_agent(action.agent)
+        require_agent(action.agent)
         self._require_open()
         self._check_extension(action)
 
@@ -339,7 +310,7 @@ class SubjectRequestWorkflow(ErasureSteps, RightSteps, Portability, DeadlineKeep
 
     @decide.validator
     def _validate_decide(self, decision: Decision) -> None:
-        _require_agent(decision.agent)
+        require_agent(decision.agent)
         self._require_open()
         if not self._decision_wanted or self._state is not RequestState.NEEDS_ATTENTION:
             raise ValueError("This request is not waiting for an officer's decision.")
@@ -356,7 +327,7 @@ class SubjectRequestWorkflow(ErasureSteps, RightSteps, Portability, DeadlineKeep
 
     @retry_failed.validator
     def _validate_retry(self, action: RetryFailed) -> None:
-        _require_agent(action.agent)
+        require_agent(action.agent)
         if self._state is not RequestState.NEEDS_ATTENTION:
             raise ValueError(f"Nothing to retry: the request is {self._state.value}.")
 
@@ -382,8 +353,3 @@ class SubjectRequestWorkflow(ErasureSteps, RightSteps, Portability, DeadlineKeep
             raise ValueError(f"The request is already {self._state.value}.")
         if self._cancel is not None:
             raise ValueError("The request is being cancelled.")
-
-
-def _require_agent(agent: str) -> None:
-    if not agent.strip():
-        raise ValueError("Say who you are: the agent name goes into the audit trail.")

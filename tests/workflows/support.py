@@ -16,12 +16,16 @@ from temporalio.testing import WorkflowEnvironment
 from domain.deadlines import due_date
 from domain.kinds import RequestKind, RequestState
 from domain.messages import (
+    CheckCodeInput,
     CheckPendingInput,
+    CodeVerdict,
     CompileArchiveInput,
     CompileProofInput,
     DeliveryRef,
     EraseInput,
     ExportInput,
+    IssueCodeInput,
+    IssuedCode,
     ListConnectorsInput,
     LocateInput,
     NotifyInput,
@@ -85,6 +89,8 @@ class Fakes:
     pushes: list[PushInput] = field(default_factory=list)
     # How many push attempts answer with a refusal before one succeeds.
     push_refusals: int = 0
+    codes_sent: int = 0
+    email_on_file: bool = True
 
     def activities(self) -> list[Callable[..., Any]]:
         @activity.defn(name="list_connectors")
@@ -131,6 +137,19 @@ class Fakes:
         @activity.defn(name="object_to")
         async def object_to(arg: RightInput) -> Outcome:
             return await apply_right("object_to", arg)
+
+        @activity.defn(name="issue_verification_code")
+        async def issue_verification_code(arg: IssueCodeInput) -> IssuedCode:
+            if not self.email_on_file:
+                raise ApplicationError("not on file", type="NotOnFile", non_retryable=True)
+            self.codes_sent += 1
+            return IssuedCode(datetime(2030, 1, 1, 12, 30, tzinfo=UTC))
+
+        @activity.defn(name="check_verification_code")
+        async def check_verification_code(arg: CheckCodeInput) -> CodeVerdict:
+            if arg.code == "123456":
+                return CodeVerdict(True, "The code is right.")
+            return CodeVerdict(False, "The code is wrong; 4 attempt(s) left.")
 
         @activity.defn(name="push_archive")
         async def push_archive(arg: PushInput) -> PushReceipt:
@@ -201,6 +220,8 @@ class Fakes:
             restrict,
             object_to,
             push_archive,
+            issue_verification_code,
+            check_verification_code,
         ]
 
 
