@@ -27,8 +27,13 @@ def progress(console: Console, p: Progress) -> None:
     if p.archive:
         console.print(f"Archive: {p.archive.key} ({p.archive.records} records)")
         console.print(f"Download link (expires): {p.archive.link}")
+    if p.receipt:
+        console.print(
+            f"Sent to the other controller: receipt {p.receipt.receipt} "
+            f"(status {p.receipt.status}, {p.receipt.at:%Y-%m-%d %H:%M} UTC)"
+        )
     if p.proof:
-        console.print(f"Proof of erasure: {p.proof.key}")
+        console.print(f"Proof: {p.proof.key}")
         console.print(f"Download link (expires): {p.proof.link}")
 
 
