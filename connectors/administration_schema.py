@@ -68,6 +68,8 @@ customers = Table(
     Column("anonymised_at", DateTime),
     Column("processing_restricted", Boolean, nullable=False, default=False, server_default=false()),
     Column("marketing_opt_in", Boolean, nullable=False, default=False, server_default=false()),
+    # Usage-based offers tailored to the customer; off when they object (Art. 21(2)-(3)).
+    Column("profiling_opt_in", Boolean, nullable=False, default=False, server_default=false()),
 )
 Index("ix_customers_email_lower", func.lower(customers.c.email))
 
@@ -80,6 +82,8 @@ contacts = Table(
     Column("name", String(200), nullable=False),
     Column("email", String(320), nullable=False),
     Column("phone", String(40)),
+    # Art. 18 restriction (or an upheld objection) of a contact person's own row.
+    Column("processing_restricted", Boolean, nullable=False, default=False, server_default=false()),
 )
 Index("ix_contacts_email_lower", func.lower(contacts.c.email))
 

@@ -20,7 +20,7 @@ import structlog
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from connectors import billing_erasure, billing_queries
+from connectors import billing_erasure, billing_expiry, billing_queries, billing_rights
 from connectors.administration_schema import create_admin_engine
 from connectors.base import RecordSink
 from connectors.billing_queries import NAME, Scope
@@ -37,6 +37,7 @@ from domain.records import (
     Recipient,
 )
 from domain.retention import RetentionPolicy
+from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
 
@@ -44,7 +45,9 @@ log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
 
-RECIPIENT = Recipient(name="Administration and billing (in house)", role="controller's own system")
+RECIPIENT = Recipient(
+    name="Administration and billing (in house)", role="controller's own system", in_house=True
+)
 # What erasure does with the categories the retention policy does not keep.
 ACTED_ON = (
     "customer",  # anonymised
@@ -56,6 +59,9 @@ ACTED_ON = (
     "support_tickets",  # deleted
     "call_recordings",  # deleted
 )
+# Art. 20: what the subject provided or what arises from the contract. Invoices, payments,
+# consent records and call recordings are the company's own records for its legal duties.
+PORTABLE = frozenset({"customer", "contacts", "services", "orders", "domains", "support_tickets"})
 
 
 class BillingConnector:
@@ -64,6 +70,7 @@ class BillingConnector:
     name = NAME
     phase = Phase.PRIMARY
     recipient = RECIPIENT
+    portable = PORTABLE
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -96,6 +103,36 @@ class BillingConnector:
         if scope.empty:
             return Outcome(connector=NAME, status=OutcomeStatus.NOT_FOUND)
         return await self._in_thread(billing_erasure.erase, self._engine, scope, plan)
+
+    async def rectify(self, located: Located, changes: Changes) -> Outcome:
+        """Correct the account and the subject's contact rows; issued invoices stay as issued."""
+        scope = Scope.from_refs(located.refs)
+        if scope.empty:
+            return _nothing_found()
+        return await self._in_thread(billing_rights.rectify, self._engine, scope, changes)
+
+    async def restrict(self, located: Located) -> Outcome:
+        """Mark the account, its kept records and the subject's contact rows restricted."""
+        scope = Scope.from_refs(located.refs)
+        if scope.empty:
+            return _nothing_found()
+        return await self._in_thread(billing_rights.restrict, self._engine, scope)
+
+    async def object_to(self, located: Located, purposes: tuple[Purpose, ...]) -> Outcome:
+        """Marketing and profiling stop; an objection the officer upheld restricts the rest."""
+        scope = Scope.from_refs(located.refs)
+        if scope.empty:
+            return _nothing_found()
+        return await self._in_thread(billing_rights.object_to, self._engine, scope, purposes)
+
+    async def delete_expired(self, today: date) -> int:
+        """Delete the kept records whose retention ended by `today`; returns how many went.
+
+        Not part of the connector contract: a scheduled job calls it daily. Idempotent.
+        """
+        deleted = await self._in_thread(billing_expiry.delete_expired, self._engine, today)
+        log.info("billing_expired_records_deleted", records=deleted, today=today.isoformat())
+        return deleted
 
     async def aclose(self) -> None:
         await asyncio.to_thread(self._engine.dispose)
@@ -140,6 +177,10 @@ class BillingConnector:
                 items += split_by_retention(category, [d for _, d in rows], policy, today)
             active = billing_queries.active_services(conn, scope.customer_ids)
         return ConnectorPlan(connector=NAME, items=tuple(items), active_services=active)
+
+
+def _nothing_found() -> Outcome:
+    return Outcome(NAME, OutcomeStatus.NOT_FOUND, "No data of the subject was found.")
 
 
 def split_by_retention(

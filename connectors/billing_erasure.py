@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     Connection,
@@ -39,6 +39,7 @@ from connectors.administration_schema import (
     support_tickets,
 )
 from connectors.billing_queries import NAME, RETAINABLE, Scope, dated_rows
+from domain.deadlines import add_months
 from domain.records import ConnectorPlan, Outcome, OutcomeStatus, PlanAction, PlanItem
 
 # Payments before invoices: a payment references the invoice it settles.
@@ -117,11 +118,34 @@ def _expire_or_restrict(
         conn.execute(delete(table).where(table.c.id.in_(old)))
     if young:
         keep = _planned(plan, category, PlanAction.RETAIN)
-        until = keep.until if keep else None
-        conn.execute(
-            update(table).where(table.c.id.in_(young)).values(restricted=True, delete_after=until)
-        )
+        # Each record is kept until its own retention ends (storage limitation, Art. 5(1)(e)),
+        # not until the newest one's: the plan's date belongs to the newest record.
+        for until, group in _per_row_until(rows[len(old) :], keep).items():
+            conn.execute(
+                update(table)
+                .where(table.c.id.in_(group))
+                .values(restricted=True, delete_after=until)
+            )
     return len(old), len(young)
+
+
+def _per_row_until(
+    rows: Sequence[tuple[int, date]], keep: PlanItem | None
+) -> dict[date | None, list[int]]:
+    """Kept row ids grouped by the day each one's retention ends."""
+    if keep is None or keep.until is None or not rows:
+        return {None if keep is None else keep.until: [row_id for row_id, _ in rows]}
+    days = [(row_id, _day(value)) for row_id, value in rows]
+    newest = max(day for _, day in days)
+    months = (keep.until.year - newest.year) * 12 + keep.until.month - newest.month
+    groups: dict[date | None, list[int]] = {}
+    for row_id, day in days:
+        groups.setdefault(add_months(day, months), []).append(row_id)
+    return groups
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _planned(plan: ConnectorPlan, category: str, action: PlanAction) -> PlanItem | None:

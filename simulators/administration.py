@@ -37,6 +37,8 @@ class SeededCustomer:
     name: str
     newsletter: bool
     language: str
+    # Profiled for usage-based offers: customer 1 by legitimate interest, some by consent.
+    profiling: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,10 +124,13 @@ class _Generator:
         self.add_ips(account)
         self.add_invoices(account, address)
         newsletter = self.add_consents(account)
+        profiling = self.add_profiling(account, newsletter)
         self.add_tickets(account)
         self.add_recordings(account)
         number = customer_number(cid)
-        seeded = SeededCustomer(cid, number, holder.email, holder.name, newsletter, locale.language)
+        seeded = SeededCustomer(
+            cid, number, holder.email, holder.name, newsletter, locale.language, profiling
+        )
         self.customers.append(seeded)
 
     def add_customer_row(self, account: _Account) -> Address:
@@ -140,6 +145,7 @@ class _Generator:
             created_at=self.moment(account.created),
             closed_at=self.moment(account.closed) if account.closed else None,
             anonymised_at=None, processing_restricted=False, marketing_opt_in=False,
+            profiling_opt_in=False,
         )  # fmt: skip
         return address
 
@@ -274,6 +280,20 @@ class _Generator:
         active = self.tables["consents"][-1]["withdrawn_at"] is None and not account.closed
         self.tables["customers"][-1]["marketing_opt_in"] = active
         return active
+
+    def add_profiling(self, account: _Account, newsletter: bool) -> bool:
+        """Customer 1 is profiled by legitimate interest; every third newsletter reader agreed
+        to it in the customer portal. Draws nothing from the generator, so the rest stays put."""
+        profiled = account.rich or (newsletter and account.cid % 3 == 0)
+        self.tables["customers"][-1]["profiling_opt_in"] = profiled
+        if profiled and not account.rich:
+            newsletter_consent = self.tables["consents"][-1]
+            self.add(
+                "consents", customer_id=account.cid, purpose="profiling",
+                given_at=newsletter_consent["given_at"], method="customer portal preference",
+                source_ip=newsletter_consent["source_ip"], withdrawn_at=None, **UNRESTRICTED,
+            )  # fmt: skip
+        return profiled
 
     def consent(self, cid: int, purpose: str, given: date, withdrawn: date | None) -> None:
         self.add(
