@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
+from connectors.arin_rights import corrected, outcome
 from connectors.arin_xml import (
     NotRemoveable,
     RegRwsClient,
@@ -25,7 +26,7 @@ from connectors.arin_xml import (
     poc_record,
     ticket_state,
 )
-from connectors.base import Record, RecordSink
+from connectors.base import Record, RecordSink, not_processed_for, unsupported
 from connectors.errors import ConnectorError, SystemUnavailable
 from domain.records import (
     Confirmation,
@@ -41,6 +42,7 @@ from domain.records import (
     Recipient,
 )
 from domain.retention import RetentionPolicy
+from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
 
@@ -48,6 +50,13 @@ _POC = "poc:"
 _TICKET = "ticket:"
 # ARIN staff process report tickets within business days; later than this, a person looks.
 _REPORT_EXPECTED_WITHIN = timedelta(days=3)
+
+
+NOT_RESTRICTABLE = (
+    "ARIN's Whois is a public registry that ARIN keeps under its own terms; it cannot mark a "
+    "POC as stored but not otherwise used. The subject can ask for erasure instead, or ask "
+    "ARIN directly."
+)
 
 
 class StaleReport(ConnectorError):
@@ -65,6 +74,8 @@ class ArinConnector:
         country="US",
         outside_eu=True,
     )
+    # ARIN is a controller of its own: nothing it holds is portable from us.
+    portable: frozenset[str] = frozenset()
 
     def __init__(
         self,
@@ -196,6 +207,34 @@ class ArinConnector:
             confirmed_by=f"ARIN ticket {', '.join(numbers)}",
             at=datetime.now(UTC),
         )
+
+    async def rectify(self, located: Located, changes: Changes) -> Outcome:
+        """GET each POC, correct it, PUT all of it back; a new name needs a new POC."""
+        pocs = _pocs(located)
+        if not located.found or not pocs:
+            return Outcome(connector=self.name, status=OutcomeStatus.NOT_FOUND)
+        now = datetime.now(UTC)
+        present, name_refused = 0, False
+        for handle in pocs:
+            payload = await self._api.get(path("poc", handle), "POC lookup")
+            if payload is None:
+                continue  # deleted since it was located
+            present += 1
+            correction = corrected(payload, changes)
+            name_refused |= correction.name_refused
+            if correction.changed:
+                await self._api.send(
+                    "PUT", path("poc", handle), "POC update", payload=correction.payload
+                )
+        return outcome(self.name, list(changes.fields), present, name_refused, now)
+
+    async def restrict(self, located: Located) -> Outcome:
+        """ARIN's Whois has no stored-only mark: it publishes what it holds."""
+        return unsupported(self.name, NOT_RESTRICTABLE)
+
+    async def object_to(self, located: Located, purposes: tuple[Purpose, ...]) -> Outcome:
+        """Neither we nor ARIN use POCs for marketing or profiling."""
+        return not_processed_for(self.name, purposes)
 
     async def aclose(self) -> None:
         await self._api.aclose()

@@ -18,6 +18,8 @@ from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited,
 from connectors.http import retry_after_seconds
 
 NS = "http://www.arin.net/regrws/core/v1"
+# Payloads we send read `<poc xmlns="...">`, as ARIN writes them.
+ET.register_namespace("", NS)
 _DEFAULT_RETRY_AFTER = 60.0
 _AUTH_REFUSED = "ARIN refused the API key; check DSR_ARIN_API_KEY."
 
@@ -74,11 +76,20 @@ class RegRwsClient:
         return await self.send("GET", path, what)
 
     async def send(
-        self, method: str, path: str, what: str, params: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        what: str,
+        params: dict[str, str] | None = None,
+        payload: ET.Element | None = None,
     ) -> ET.Element | None:
         # `what` names the call in errors; ARIN's own message text is never passed on.
+        content = ET.tostring(payload, encoding="utf-8") if payload is not None else None
+        headers = {"Content-Type": "application/xml"} if content is not None else None
         try:
-            response = await self._client.request(method, path, params=params)
+            response = await self._client.request(
+                method, path, params=params, content=content, headers=headers
+            )
         except httpx.TransportError as error:
             raise SystemUnavailable(
                 f"ARIN at {self.base_url} did not answer the {what} "

@@ -5,7 +5,8 @@ knows: their registry handles (`hints.handles["registry-epp"]`) and their domain
 (`hints.domains`). Erasure replaces the subject on every such domain by the company's own
 contact (`domain:update`), then deletes the contact. A registry that reviews deletions
 answers 1001; its verdict arrives later as a panData message in our poll queue, which the
-poll consumer matches to the outcome's `external_ref` ("contact:<id>").
+poll consumer matches to the outcome's `external_ref` ("contact:<id>"). Rectification and
+restriction update the contacts (connectors/epp_rights.py) and may be pending the same way.
 
 Each operation opens its own session and logs out at the end: EPP sessions run one command
 at a time and registries drop idle ones, so nothing is kept open between activities.
@@ -13,12 +14,11 @@ at a time and registries drop idle ones, so nothing is kept open between activit
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from connectors import epp_xml
-from connectors.base import RecordSink
+from connectors import epp_rights, epp_xml
+from connectors.base import RecordSink, not_processed_for
 from connectors.epp_client import (
     AuthorizationRefused,
     EppConfig,
@@ -26,10 +26,11 @@ from connectors.epp_client import (
     ObjectAssociated,
     ObjectNotFound,
     ObjectStatusProhibits,
+    info_data,
     open_session,
 )
+from connectors.epp_rights import pending_outcome
 from domain.records import (
-    ConfirmationChannel,
     ConnectorPlan,
     ExportSummary,
     Located,
@@ -41,14 +42,13 @@ from domain.records import (
     Recipient,
 )
 from domain.retention import RetentionPolicy
+from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
 
 NAME = "registry-epp"
 # The registry behind the DSR_EPP_* settings serves this TLD; other names are not its to know.
 REGISTRY_TLD = "nl"
-# How long a registry takes to review a deletion before we remind: days, not weeks.
-PENDING_WINDOW = timedelta(days=5)
 _CONTACT, _DOMAIN, _ELSEWHERE = "contact:", "domain:", "elsewhere:contact:"
 _ELSEWHERE_BASIS = (
     "Another registrar sponsors these contacts at the registry; only that registrar can "
@@ -62,6 +62,8 @@ class EppRegistryConnector:
     name = NAME
     phase = Phase.DEPENDENT
     recipient = Recipient(name="Domain name registry (EPP)", role="domain name registry")
+    # The registry is a controller of its own: nothing it holds is portable from us.
+    portable: frozenset[str] = frozenset()
 
     def __init__(self, config: EppConfig, company_contact: str) -> None:
         self._config = config
@@ -100,11 +102,11 @@ class EppRegistryConnector:
         if contacts or names:
             async with open_session(self._config) as epp:
                 for contact_id in contacts:
-                    inf = await _info(epp, epp_xml.contact_info(contact_id), "contact info")
+                    inf = await info_data(epp, epp_xml.contact_info(contact_id), "contact info")
                     if inf is not None:
                         contact_records.append(epp_xml.contact_record(inf))
                 for name in names:
-                    inf = await _info(epp, epp_xml.domain_info(name), "domain info")
+                    inf = await info_data(epp, epp_xml.domain_info(name), "domain info")
                     if inf is not None:
                         domain_records.append(_domain_record(epp_xml.domain_of(inf), contacts))
         return ExportSummary(
@@ -155,6 +157,26 @@ class EppRegistryConnector:
             pending = [c for c in contacts if await self._delete_contact(epp, c)]
         return _outcome(len(names), len(contacts), pending, bool(_ids(located, _ELSEWHERE)), now)
 
+    async def rectify(self, located: Located, changes: Changes) -> Outcome:
+        """`contact:update` of each contact with the corrected values (see epp_rights)."""
+        if not located.found:
+            return Outcome(connector=NAME, status=OutcomeStatus.NOT_FOUND)
+        return await epp_rights.rectify(
+            NAME, self._config, _ids(located, _CONTACT), len(_ids(located, _ELSEWHERE)), changes
+        )
+
+    async def restrict(self, located: Located) -> Outcome:
+        """Withhold each contact from WHOIS/RDAP: the registry keeps it for the registration."""
+        if not located.found:
+            return Outcome(connector=NAME, status=OutcomeStatus.NOT_FOUND)
+        return await epp_rights.restrict(
+            NAME, self._config, _ids(located, _CONTACT), len(_ids(located, _ELSEWHERE))
+        )
+
+    async def object_to(self, located: Located, purposes: tuple[Purpose, ...]) -> Outcome:
+        """The registry uses contacts for registrations only: no marketing, no profiling."""
+        return not_processed_for(NAME, purposes)
+
     async def aclose(self) -> None:
         """Nothing to release: every operation closes its own session."""
 
@@ -178,14 +200,14 @@ class EppRegistryConnector:
     ) -> list[str]:
         using: list[str] = []
         for name in names:
-            inf = await _info(epp, epp_xml.domain_info(name), "domain info")
+            inf = await info_data(epp, epp_xml.domain_info(name), "domain info")
             if inf is not None and epp_xml.domain_of(inf).roles_of(contacts):
                 using.append(name)
         return using
 
     async def _replace_subject(self, epp: EppSession, name: str, subject: set[str]) -> None:
         """Put the company's contact wherever the domain names one of the subject's contacts."""
-        inf = await _info(epp, epp_xml.domain_info(name), "domain info")
+        inf = await info_data(epp, epp_xml.domain_info(name), "domain info")
         if inf is None:
             return
         domain = epp_xml.domain_of(inf)
@@ -211,7 +233,7 @@ class EppRegistryConnector:
                 f"request; replace it there by {self._company} and retry the erasure."
             ) from None
         except ObjectStatusProhibits:
-            inf = await _info(epp, epp_xml.contact_info(contact_id), "contact info")
+            inf = await info_data(epp, epp_xml.contact_info(contact_id), "contact info")
             if inf is None:
                 return False
             if "pendingDelete" in epp_xml.contact_statuses(inf):
@@ -221,15 +243,6 @@ class EppRegistryConnector:
                 "delete prohibition at the registry and retry the erasure."
             ) from None
         return response.code == 1001
-
-
-async def _info(epp: EppSession, command: ET.Element, what: str) -> ET.Element | None:
-    """The infData of an info command; None when the object no longer exists or is not ours."""
-    try:
-        response = await epp.request(command, what)
-    except (ObjectNotFound, AuthorizationRefused):
-        return None
-    return response.res_data
 
 
 def _outcome(
@@ -244,16 +257,7 @@ def _outcome(
     if not pending:
         return Outcome(NAME, OutcomeStatus.DONE, detail="; ".join(parts) + ".", at=now)
     parts.append(f"{len(pending)} contact deletion(s) await the registry's poll queue")
-    return Outcome(
-        connector=NAME,
-        status=OutcomeStatus.PENDING,
-        detail="; ".join(parts) + ".",
-        # One ref per contact, comma-separated: each panData message confirms one of them.
-        external_ref=",".join(_CONTACT + c for c in pending),
-        expected_by=now + PENDING_WINDOW,
-        channel=ConfirmationChannel.POLL_QUEUE,
-        at=now,
-    )
+    return pending_outcome(NAME, "; ".join(parts) + ".", pending, now)
 
 
 def _domain_record(domain: epp_xml.DomainInfo, subject: tuple[str, ...]) -> dict[str, Any]:

@@ -247,6 +247,15 @@ class EppSession:
         raise CommandRefused(f"{where} refused the {what} with {code} {response.message}.", code)
 
 
+async def info_data(epp: EppSession, command: ET.Element, what: str) -> ET.Element | None:
+    """The infData of an info command; None when the object no longer exists or is not ours."""
+    try:
+        response = await epp.request(command, what)
+    except (ObjectNotFound, AuthorizationRefused):
+        return None
+    return response.res_data
+
+
 @asynccontextmanager
 async def open_session(config: EppConfig) -> AsyncIterator[EppSession]:
     """A logged-in session for the duration of the block, logged out afterwards."""

@@ -66,6 +66,27 @@ class DomainInfo:
 
 
 @dataclass(frozen=True)
+class Address:
+    """`<contact:addr>`: sent whole, as the registry replaces the address whole."""
+
+    street: tuple[str, ...]
+    city: str
+    state: str | None
+    postcode: str | None
+    country: str
+
+
+@dataclass(frozen=True)
+class PostalChange:
+    """One form ("int" or "loc") of `<contact:postalInfo>` in a `<contact:chg>`."""
+
+    type: str
+    name: str | None = None
+    org: str | None = None
+    addr: Address | None = None
+
+
+@dataclass(frozen=True)
 class PanData:
     """`<contact:panData>`: the outcome of an action the registry answered 1001 to."""
 
@@ -99,6 +120,49 @@ def contact_info(contact_id: str) -> ET.Element:
 
 def contact_delete(contact_id: str) -> ET.Element:
     return _object_command("delete", "contact", "id", contact_id)
+
+
+def contact_update(
+    contact_id: str,
+    *,
+    postal: tuple[PostalChange, ...] = (),
+    voice: str | None = None,
+    email: str | None = None,
+    withhold: tuple[str, ...] = (),
+) -> ET.Element:
+    """`<contact:update>` with a `<contact:chg>` of what is given (RFC 5733 §3.2.5).
+
+    `withhold` names the postalInfo forms whose name, org and address, with voice, fax and
+    email, get `<contact:disclose flag="0">`: kept by the registry, no longer published.
+    """
+    verb = _object_command("update", "contact", "id", contact_id)
+    chg = _with(verb[0], "contact:chg")
+    for form in postal:
+        info = _with(chg, "contact:postalInfo", type=form.type)
+        if form.name is not None:
+            _with(info, "contact:name", form.name)
+        if form.org is not None:
+            _with(info, "contact:org", form.org)
+        if (addr := form.addr) is not None:
+            element = _with(info, "contact:addr")
+            for line in addr.street:
+                _with(element, "contact:street", line)
+            _with(element, "contact:city", addr.city)
+            for tag, value in (("sp", addr.state), ("pc", addr.postcode)):
+                if value is not None:
+                    _with(element, f"contact:{tag}", value)
+            _with(element, "contact:cc", addr.country)
+    for tag, value in (("voice", voice), ("email", email)):
+        if value is not None:
+            _with(chg, f"contact:{tag}", value)
+    if withhold:
+        disclose = _with(chg, "contact:disclose", flag="0")
+        for tag in ("name", "org", "addr"):
+            for form_type in withhold:
+                _with(disclose, f"contact:{tag}", type=form_type)
+        for tag in ("voice", "fax", "email"):
+            _with(disclose, f"contact:{tag}")
+    return verb
 
 
 def domain_info(name: str) -> ET.Element:

@@ -11,18 +11,18 @@ could not change anyone else's.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
-from connectors.base import RecordSink
-from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
+from connectors.base import RecordSink, not_processed_for, unsupported
+from connectors.errors import ConnectorError, SystemUnavailable
+from connectors.ripe_http import json_of, path_of, raise_for_status, refused
 from connectors.ripe_objects import (
-    ACCESS_DENIED,
     IN_USE,
+    NAME_CHANGED,
     RipeObject,
     names_contact,
     parse_messages,
@@ -32,6 +32,7 @@ from connectors.ripe_objects import (
     update_body,
     with_contacts_moved,
 )
+from connectors.ripe_rectify import HELD, corrected, notes_of, rectified
 from domain.records import (
     ConnectorPlan,
     ExportSummary,
@@ -44,6 +45,7 @@ from domain.records import (
     Recipient,
 )
 from domain.retention import RetentionPolicy
+from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
 
@@ -56,9 +58,12 @@ HISTORY_NOTE = (
     "them, and the public version history of each network still names the handle as a former "
     "contact. Only RIPE NCC can erase that history; the subject may ask RIPE NCC directly."
 )
-_AUTH_REFUSED = (
-    "RIPE refused the API key for an update; check DSR_RIPE_KEY_ID and DSR_RIPE_KEY_SECRET "
-    "(the key must belong to the maintainer of the company's objects)."
+
+
+NOT_RESTRICTABLE = (
+    "The RIPE Database is a public registry that RIPE NCC keeps under its own terms; it cannot "
+    "mark a person object as stored but not otherwise used. The subject can ask for erasure "
+    "instead, or ask RIPE NCC directly."
 )
 
 
@@ -77,6 +82,8 @@ class RipeConnector:
         name="RIPE NCC (RIPE Database)",
         role="regional internet registry; publishes the contacts of IP address holders",
     )
+    # RIPE NCC is a controller of its own: nothing it holds is portable from us.
+    portable: frozenset[str] = frozenset()
 
     def __init__(
         self,
@@ -208,8 +215,56 @@ class RipeConnector:
         detail = f"{done} {HISTORY_NOTE}"
         return Outcome(self.name, OutcomeStatus.DONE, detail=detail, at=now)
 
+    async def rectify(self, located: Located, changes: Changes) -> Outcome:
+        """PUT each person back with the corrected attributes; only persons we maintain."""
+        if not located.found:
+            return Outcome(connector=self.name, status=OutcomeStatus.NOT_FOUND)
+        now = datetime.now(UTC)
+        held = [f for f in changes.fields if f in HELD]
+        if not held:
+            detail = "The RIPE Database holds none of the corrected fields; nothing changed there."
+            return Outcome(self.name, OutcomeStatus.DONE, detail=detail, at=now)
+        ours, foreign, notes = 0, 0, set[str]()
+        for handle in _handles(located):
+            person = await self._lookup("person", handle)
+            if person is None:
+                continue  # deleted since it was located
+            if not _maintained_by(person, await self._our_maintainers()):
+                foreign += 1
+                continue
+            ours += 1
+            correction = corrected(person, changes)
+            notes |= notes_of(correction)
+            if correction.changed:
+                await self._put_person(person, correction.attributes)
+        return rectified(self.name, held, ours, foreign, notes, now)
+
+    async def restrict(self, located: Located) -> Outcome:
+        """RIPE has no stored-only mark: the database publishes what it holds."""
+        return unsupported(self.name, NOT_RESTRICTABLE)
+
+    async def object_to(self, located: Located, purposes: tuple[Purpose, ...]) -> Outcome:
+        """Neither we nor RIPE NCC use the RIPE Database for marketing or profiling."""
+        return not_processed_for(self.name, purposes)
+
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    async def _put_person(
+        self, person: RipeObject, attributes: tuple[tuple[str, str], ...]
+    ) -> None:
+        body = update_body(person, attributes, self._source)
+        path = path_of(self._source, person)
+        response = await self._send("PUT", path, "person update", json=body)
+        if response.status_code == 404:
+            return  # deleted since it was read
+        if response.status_code == 400:
+            if any(m.text == NAME_CHANGED for m in parse_messages(json_of(response))):
+                raise ConnectorError(
+                    f"RIPE refused to rename person {person.key}; it has to be replaced by a "
+                    "new person object."
+                )
+            raise refused("update of a person object", response)
 
     async def _erase_person(self, handle: str) -> tuple[int, Deletion]:
         """Unlink and delete one person; unlink again if a reference appeared in between."""
@@ -228,22 +283,22 @@ class RipeConnector:
             if not _maintained_by(obj, ours) or not names_contact(obj, handle):
                 continue
             body = update_body(obj, with_contacts_moved(obj, handle, self._role), self._source)
-            response = await self._send("PUT", _path(self._source, obj), "update", json=body)
+            response = await self._send("PUT", path_of(self._source, obj), "update", json=body)
             if response.status_code == 400:
-                raise _refused(f"update of the {obj.type} object", response)
+                raise refused(f"update of the {obj.type} object", response)
             moved += response.status_code == 200
         return moved
 
     async def _delete_person(self, handle: str, *, dry_run: bool = False) -> Deletion:
         params = {"reason": ERASURE_REASON, **({"dry-run": ""} if dry_run else {})}
-        path = _path(self._source, RipeObject("person", handle, ()))
+        path = path_of(self._source, RipeObject("person", handle, ()))
         response = await self._send("DELETE", path, "person deletion", params=params)
         if response.status_code == 404:
             return Deletion.GONE
         if response.status_code == 400:
-            if any(m.text == IN_USE for m in parse_messages(_json(response))):
+            if any(m.text == IN_USE for m in parse_messages(json_of(response))):
                 return Deletion.REFERENCED
-            raise _refused("deletion of a person object", response)
+            raise refused("deletion of a person object", response)
         return Deletion.DELETED
 
     async def _our_maintainers(self) -> frozenset[str]:
@@ -260,11 +315,11 @@ class RipeConnector:
 
     async def _lookup(self, object_type: str, key: str) -> RipeObject | None:
         """One object, unfiltered (with e-mail); None when RIPE has no such object."""
-        path = _path(self._source, RipeObject(object_type, key, ()))
+        path = path_of(self._source, RipeObject(object_type, key, ()))
         response = await self._send("GET", path, "lookup", params={"unfiltered": ""})
         if response.status_code != 200:
             return None
-        return next(iter(parse_objects(_json(response))), None)
+        return next(iter(parse_objects(json_of(response))), None)
 
     async def _referencing(self, handle: str) -> list[RipeObject]:
         """Objects naming `handle` as admin-c, tech-c or zone-c (an inverse lookup)."""
@@ -278,7 +333,7 @@ class RipeConnector:
         params += [("inverse-attribute", a) for a in inverse]
         params += [("flags", "no-referenced"), ("flags", "no-filtering")]
         response = await self._send("GET", "/search.json", "search", params=params)
-        return parse_objects(_json(response)) if response.status_code == 200 else []
+        return parse_objects(json_of(response)) if response.status_code == 200 else []
 
     async def _send(self, method: str, path: str, what: str, **kwargs: Any) -> httpx.Response:
         # `what` names the call in errors: a search URL can hold an email address.
@@ -289,58 +344,8 @@ class RipeConnector:
                 f"The RIPE Database at {self._base_url} did not answer the {what} "
                 f"({type(error).__name__}); retrying later."
             ) from None
-        _raise_for_status(response, what)
+        raise_for_status(response, what)
         return response
-
-
-def _raise_for_status(response: httpx.Response, what: str) -> None:
-    """Map refusals onto connector errors; 2xx, 400 (the caller reads it) and 404 pass."""
-    status = response.status_code
-    if response.is_success or status in (400, 404):
-        return
-    messages = parse_messages(_json(response))
-    # RIPE's query limit answers 429 (formerly 403) with ERROR:201: branch on the text too.
-    if status == 429 or any(m.text.startswith(ACCESS_DENIED) for m in messages):
-        raise RateLimited(
-            f"The RIPE Database's daily query limit was reached during the {what}; "
-            "retrying when it resets.",
-            _retry_after(response.headers.get("retry-after")),
-        )
-    if status in (401, 403):
-        raise AuthenticationFailed(_AUTH_REFUSED)
-    if status >= 500:
-        raise SystemUnavailable(
-            f"The RIPE Database failed the {what} with HTTP {status}; retrying later."
-        )
-    raise ConnectorError(f"The RIPE Database refused the {what} with HTTP {status}.")
-
-
-def _retry_after(header: str | None) -> float:
-    """Seconds to wait: the header if given, else until midnight UTC, when RIPE lifts the block."""
-    try:
-        return max(0.0, float(header or ""))
-    except ValueError:
-        now = datetime.now(UTC)
-        midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
-        return (midnight - now).total_seconds()
-
-
-def _refused(what: str, response: httpx.Response) -> ConnectorError:
-    # Only the templates: their `args` carry attribute values, which may be personal data.
-    errors = [m.text for m in parse_messages(_json(response)) if m.severity == "Error"]
-    reason = "; ".join(errors) or f"HTTP {response.status_code}"
-    return ConnectorError(f"The RIPE Database refused the {what} ({reason}); check the object.")
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _path(source: str, obj: RipeObject) -> str:
-    return f"/{source}/{obj.type}/{quote(obj.key, safe='/:')}"
 
 
 def _maintained_by(obj: RipeObject, maintainers: frozenset[str]) -> bool:

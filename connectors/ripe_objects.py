@@ -12,6 +12,10 @@ CONTACTS = ("admin-c", "tech-c", "zone-c")
 GENERATED = ("created", "last-modified")
 # whois message templates the connector branches on (texts come with `args`, unformatted).
 IN_USE = "Object [%s] %s is referenced from other objects"
+NAME_CHANGED = (
+    "Person/Role name cannot be changed automatically. Please create another Person/Role "
+    "object and modify any references to the old object, then delete the old object"
+)
 ACCESS_DENIED = "ERROR:201"
 
 

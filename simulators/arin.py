@@ -142,7 +142,7 @@ def _xml(element: ET.Element, status: int = 200) -> Response:
 
 
 def _error_response(_: Request, error: RegRwsError) -> Response:
-    response = _xml(render_error(error.code, error.message), error.status)
+    response = _xml(render_error(error.code, error.message, error.components), error.status)
     if error.retry_after is not None:
         response.headers["Retry-After"] = str(error.retry_after)
     return response
@@ -273,10 +273,16 @@ def render_ticketed_request(ticket: Ticket) -> ET.Element:
     return root
 
 
-def render_error(code: str, message: str) -> ET.Element:
+def render_error(
+    code: str, message: str, components: tuple[tuple[str, str], ...] = ()
+) -> ET.Element:
     root = _root("error")
     _sub(root, "code", code)
-    _sub(root, "components")
+    holder = _sub(root, "components")
+    for name, text in components:
+        component = _sub(holder, "component")
+        _sub(component, "name", name)
+        _sub(component, "message", text)
     _sub(root, "additionalInfo")
     _sub(root, "message", message)
     return root

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import re
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -30,11 +31,19 @@ COMPANY_NET = "NET-104-207-0-0-1"
 
 
 class RegRwsError(Exception):
-    """A refusal Reg-RWS answers with an `<error>` payload."""
+    """A refusal Reg-RWS answers with an `<error>` payload; `components` name the fields."""
 
-    def __init__(self, status: int, code: str, message: str, retry_after: int | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        retry_after: int | None = None,
+        components: tuple[tuple[str, str], ...] = (),
+    ):
         super().__init__(message)
         self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
+        self.components = components
 
 
 def not_found(kind: str, handle: str) -> RegRwsError:
@@ -223,7 +232,17 @@ def _check_function(kind: str, function: str) -> None:
 
 
 def apply_poc_update(poc: Poc, payload: ET.Element) -> None:
-    """Change what the payload carries; `<emails>` and `<phones>` replace all of them."""
+    """Change what the payload carries; `<emails>` and `<phones>` replace all of them.
+
+    As ARIN has it, a POC's name and contact type cannot be updated (a new POC replaces the
+    old one), a POC keeps at least one email, and phone numbers hold only digits, spaces and
+    `+ - ( )`. Every problem is reported at once and nothing changes.
+    """
+    if problems := _poc_problems(poc, payload):
+        raise RegRwsError(
+            400, "E_ENTITY_VALIDATION", "Payload has one or more errors; see the components.",
+            components=tuple(problems),
+        )  # fmt: skip
     text = {tag: payload.findtext(f"{{{NS}}}{tag}") for tag in _POC_FIELDS}
     for tag, attribute in _POC_FIELDS.items():
         if text[tag] is not None:
@@ -239,6 +258,34 @@ def apply_poc_update(poc: Poc, payload: ET.Element) -> None:
         poc.phones = [p.findtext(f"{{{NS}}}number") or "" for p in phones]
 
 
+def _poc_problems(poc: Poc, payload: ET.Element) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    current = {"firstName": poc.first_name, "middleName": "", "lastName": poc.last_name,
+               "contactType": poc.contact_type}  # fmt: skip
+    for tag, value in current.items():
+        given = payload.findtext(f"{{{NS}}}{tag}")
+        if given is not None and given.strip() != (value or ""):
+            what = "contact type" if tag == "contactType" else "name"
+            found.append((tag, f"The {what} of a POC cannot be updated; create a new POC."))
+    if (emails := payload.find(f"{{{NS}}}emails")) is not None:
+        addresses = [e.text or "" for e in emails]
+        if not addresses:
+            found.append(("emails", "A POC must have at least one email address."))
+        if any(not _EMAIL.match(a) for a in addresses):
+            found.append(("email", "An email address is not valid."))
+    phones = payload.iterfind(f"{{{NS}}}phones/{{{NS}}}phone")
+    numbers = [phone.findtext(f"{{{NS}}}number") or "" for phone in phones]
+    if any(not _PHONE.match(n) for n in numbers):
+        found.append(("number", "Phone numbers may hold only digits, spaces and + - ( )."))
+    country = payload.findtext(f"{{{NS}}}iso3166-1/{{{NS}}}code2")
+    if country is not None and not _COUNTRY.match(country):
+        found.append(("code2", "The country code is not an ISO 3166-1 two-letter code."))
+    return found
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9() -]{4,}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
 _POC_FIELDS = {
     "firstName": "first_name",
     "lastName": "last_name",

@@ -3,11 +3,13 @@
 TLS with a required client certificate from a test CA made at start-up; frames of a 4-byte
 big-endian total length and XML. Seeded from the administration database, so the demo's
 customers have their contacts and domains here. Reproduces the refusal to delete a contact
-still used by a domain (2305), pending deletions confirmed through the poll queue (1001,
-then 1301/panData), and a command rate limit (2502, then the connection is closed).
+still used by a domain (2305), pending deletions and reviewed contact updates confirmed
+through the poll queue (1001 with pendingDelete/pendingUpdate, then 1301/panData), and a
+command rate limit (2502, then the connection is closed).
 
     python -m simulators.epp --port 8700 --admin-db sqlite:///.dsr/administration.sqlite3 \\
-        --cert-dir .dsr/epp [--pending-deletes --pending-delay 5] [--rate-limit 20]
+        --cert-dir .dsr/epp [--pending-deletes] [--pending-updates] [--pending-delay 5] \\
+        [--rate-limit 20]
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class EppSimulator:
         client_id: str = DEFAULT_CLIENT_ID,
         password: str = DEFAULT_PASSWORD,
         pending_deletes: bool = False,
+        pending_updates: bool = False,
         pending_delay: float | None = None,
         rate_limit: int | None = None,
     ) -> None:
@@ -102,13 +105,15 @@ class EppSimulator:
         self.cert_dir = cert_dir
         self.host, self.port = host, port
         self.client_id, self.password = client_id, password
-        self.pending_deletes, self.pending_delay = pending_deletes, pending_delay
+        self.pending_deletes, self.pending_updates = pending_deletes, pending_updates
+        self.pending_delay = pending_delay
         self._rate = _RateLimit(rate_limit)
         accounts = {client_id: password, OTHER_REGISTRAR: os.urandom(16).hex()}
         self._handler = CommandHandler(
             registry,
             accounts,
             pending_deletes=lambda: self.pending_deletes,
+            pending_updates=lambda: self.pending_updates,
             on_pending=self._schedule_resolution,
         )
         self._tls: TlsFiles | None = None
@@ -149,7 +154,7 @@ class EppSimulator:
     # --- test controls: the registry's side of things, which no EPP command reaches ---
 
     def resolve_pending(self, contact_id: str | None = None, *, approve: bool = True) -> list[str]:
-        """Decide pending deletions now and queue their poll messages; returns the ids."""
+        """Decide pending deletions and updates now and queue their poll messages; the ids."""
         return self.registry.resolve_pending(contact_id, approve=approve)
 
     def set_rate_limit(self, per_second: int | None) -> None:
@@ -158,6 +163,10 @@ class EppSimulator:
     def set_pending_deletes(self, enabled: bool, delay: float | None = None) -> None:
         """Review contact deletions (1001) and, with a delay, approve them by themselves."""
         self.pending_deletes, self.pending_delay = enabled, delay
+
+    def set_pending_updates(self, enabled: bool, delay: float | None = None) -> None:
+        """Review changes of contact data (1001, pendingUpdate); the delay as for deletions."""
+        self.pending_updates, self.pending_delay = enabled, delay
 
     # --- running ---
 
@@ -235,7 +244,7 @@ class EppSimulator:
                 await writer.wait_closed()
 
     def _schedule_resolution(self, contact_id: str) -> None:
-        """Runs on the server's loop: approve a pending deletion after the configured delay."""
+        """Runs on the server's loop: approve a pending action after the configured delay."""
         if self.pending_delay is not None and self._loop is not None:
             self._loop.call_later(self.pending_delay, self.registry.resolve_pending, contact_id)
 
@@ -256,6 +265,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--company-contact", default=DEFAULT_COMPANY_CONTACT)
     parser.add_argument("--pending-deletes", action="store_true", help="answer 1001 to deletes")
     parser.add_argument(
+        "--pending-updates", action="store_true", help="answer 1001 to contact data updates"
+    )
+    parser.add_argument(
         "--pending-delay", type=float, help="seconds until a pending delete is approved"
     )
     parser.add_argument("--rate-limit", type=int, help="commands per second per registrar")
@@ -265,7 +277,8 @@ def main(argv: list[str] | None = None) -> None:
         args.admin_db, args.cert_dir, client_id=args.client_id,
         company_contact=args.company_contact, host=args.host, port=args.port,
         password=args.password, pending_deletes=args.pending_deletes,
-        pending_delay=args.pending_delay, rate_limit=args.rate_limit,
+        pending_updates=args.pending_updates, pending_delay=args.pending_delay,
+        rate_limit=args.rate_limit,
     )  # fmt: skip
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(simulator.serve())

@@ -1,4 +1,4 @@
-"""The EPP registry's objects and rules: contacts, domains, pending deletions and poll queues.
+"""The EPP registry's objects and rules: contacts, domains, pending actions and poll queues.
 
 Pure state, no I/O: the protocol layer (simulators/epp_commands.py) parses commands, calls these
 methods, and renders what they return or the `Refused` result code they raise. Every method
@@ -18,8 +18,10 @@ DISCLOSABLE = ("name", "org", "addr", "voice", "fax", "email")
 CLIENT_STATUSES = frozenset(
     {"clientDeleteProhibited", "clientTransferProhibited", "clientUpdateProhibited"}
 )
-_BLOCKS_DELETE = frozenset({"clientDeleteProhibited", "serverDeleteProhibited", "pendingDelete"})
-_BLOCKS_UPDATE = frozenset({"clientUpdateProhibited", "serverUpdateProhibited", "pendingDelete"})
+# The pending* statuses exclude each other (RFC 5733 §2.2): an object under review is left be.
+_PENDING = frozenset({"pendingDelete", "pendingUpdate"})
+_BLOCKS_DELETE = frozenset({"clientDeleteProhibited", "serverDeleteProhibited"}) | _PENDING
+_BLOCKS_UPDATE = frozenset({"clientUpdateProhibited", "serverUpdateProhibited"}) | _PENDING
 CONTACT_TYPES = ("admin", "tech", "billing")
 
 
@@ -99,12 +101,20 @@ class ContactChange:
     add_statuses: set[str] = field(default_factory=set)
     remove_statuses: set[str] = field(default_factory=set)
 
+    @property
+    def reviewed(self) -> bool:
+        """Whether a registry that reviews changes holds this one back (data, not statuses)."""
+        return bool(self.fields or self.withhold or self.reveal)
+
 
 @dataclass(frozen=True)
-class _PendingDelete:
+class _Pending:
+    """A transform answered 1001: a deletion (`change` None) or an update awaiting review."""
+
     sponsor: str
     cl_trid: str | None
     sv_trid: str
+    change: ContactChange | None = None
 
 
 class Registry:
@@ -115,7 +125,7 @@ class Registry:
         self.contacts = {c.id: c for c in contacts}
         self.domains = {d.name: d for d in domains}
         self.queues: dict[str, list[PollMessage]] = {}
-        self._pending: dict[str, _PendingDelete] = {}
+        self._pending: dict[str, _Pending] = {}
         self._message_ids = itertools.count(1)
 
     def contact(self, client: str, contact_id: str) -> Contact:
@@ -176,7 +186,17 @@ class Registry:
             domain.registrant = registrant or domain.registrant
             domain.updated = datetime.now(UTC)
 
-    def update_contact(self, client: str, contact_id: str, change: ContactChange) -> None:
+    def update_contact(
+        self,
+        client: str,
+        contact_id: str,
+        change: ContactChange,
+        *,
+        pending: bool = False,
+        cl_trid: str | None = None,
+        sv_trid: str = "",
+    ) -> bool:
+        """Change now, or hold a data change as pendingUpdate while reviewed; True if pending."""
         with self.lock:
             contact = self.contact(client, contact_id)
             if not (change.add_statuses | change.remove_statuses) <= CLIENT_STATUSES:
@@ -186,11 +206,12 @@ class Registry:
                 raise Refused(2304)
             if change.fields.get("name", "") is None or change.fields.get("email", "") is None:
                 raise Refused(2003)  # a contact always keeps a name and an email
-            for name, value in change.fields.items():
-                setattr(contact, name, value)
-            contact.withheld = (contact.withheld | change.withhold) - change.reveal
-            contact.statuses = (contact.statuses | change.add_statuses) - change.remove_statuses
-            contact.updated = datetime.now(UTC)
+            if pending and change.reviewed:
+                contact.statuses.add("pendingUpdate")
+                self._pending[contact_id] = _Pending(client, cl_trid, sv_trid, change)
+                return True
+            _apply(contact, change)
+            return False
 
     def delete_contact(
         self, client: str, contact_id: str, *, pending: bool, cl_trid: str | None, sv_trid: str
@@ -206,11 +227,11 @@ class Registry:
                 del self.contacts[contact_id]
                 return False
             contact.statuses.add("pendingDelete")
-            self._pending[contact_id] = _PendingDelete(client, cl_trid, sv_trid)
+            self._pending[contact_id] = _Pending(client, cl_trid, sv_trid)
             return True
 
     def resolve_pending(self, contact_id: str | None = None, *, approve: bool = True) -> list[str]:
-        """Decide pending deletions (one, or all) and queue the outcome for their registrar."""
+        """Decide pending actions (one, or all) and queue the outcome for their registrar."""
         with self.lock:
             ids = [contact_id] if contact_id in self._pending else []
             if contact_id is None:
@@ -237,10 +258,12 @@ class Registry:
 
     def _decide(self, contact_id: str, approve: bool) -> None:
         pending = self._pending.pop(contact_id)
-        if approve:
+        contact = self.contacts[contact_id]
+        contact.statuses -= _PENDING
+        if approve and pending.change is None:
             del self.contacts[contact_id]
-        else:
-            self.contacts[contact_id].statuses.discard("pendingDelete")
+        elif approve and pending.change is not None:
+            _apply(contact, pending.change)
         now = datetime.now(UTC)
         message = PollMessage(
             id=str(next(self._message_ids)), queued=now, contact_id=contact_id,
@@ -256,3 +279,11 @@ class Registry:
 
     def _is_linked(self, contact_id: str) -> bool:
         return any(domain.uses(contact_id) for domain in self.domains.values())
+
+
+def _apply(contact: Contact, change: ContactChange) -> None:
+    for name, value in change.fields.items():
+        setattr(contact, name, value)
+    contact.withheld = (contact.withheld | change.withhold) - change.reveal
+    contact.statuses = (contact.statuses | change.add_statuses) - change.remove_statuses
+    contact.updated = datetime.now(UTC)

@@ -1,7 +1,8 @@
 """A faithful local RIPE Database REST API (PROTOCOLS.md, "RIPE Database (REST)").
 
 Lookups and searches are public, as in RIPE's own service; updates and deletes need an API key
-(`Authorization: Basic base64(keyId:secret)`) that authenticates the company's maintainer.
+(`Authorization: Basic base64(keyId:secret)`) that authenticates the company's maintainer,
+which must be in the object's `mnt-by` (the checks of a modify: simulators/ripe_updates.py).
 Texts of error messages are the whois templates with `args`. Queries returning person and role
 objects count against a daily limit per client IP; over it, 429 until midnight UTC (the
 simulator adds a `Retry-After` header in seconds). Deletes and updates accept `dry-run`.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import hmac
-import json
 import math
 import threading
 import time
@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
-from xml.etree import ElementTree
 
 import uvicorn
 from fastapi import FastAPI, Request
@@ -32,13 +31,10 @@ from fastapi.responses import Response
 from sqlalchemy import create_engine
 
 from simulators import ripe_data as rd
+from simulators import ripe_updates as updates
 from simulators.mailman_server import free_port
 from simulators.ripe_data import Company, RipeDatabase, RpslObject, WhoisError, message
-
-TERMS = {"type": "locator", "href": "https://docs.db.ripe.net/terms-conditions.html"}
-_XLINK_NS = "http://www.w3.org/1999/xlink"
-_XLINK = f"{{{_XLINK_NS}}}"
-ElementTree.register_namespace("xlink", _XLINK_NS)
+from simulators.ripe_render import render, respond
 
 
 class Clock:
@@ -99,64 +95,6 @@ class SimState:
         return valid and self.company.maintainer in obj.values("mnt-by")
 
 
-def render(state: SimState, base: str, obj: RpslObject, *, filtered: bool) -> dict[str, Any]:
-    """An object as whois-resources JSON; filtered output hides e-mail and similar attributes."""
-    source = state.db.source
-    attributes = []
-    for name, value in obj.attributes:
-        if filtered and name in rd.FILTERED:
-            continue
-        attribute: dict[str, Any] = {"name": name, "value": value}
-        if (target := state.db.referenced_type(name, value)) is not None:
-            attribute["link"] = _locator(base, source, target, value)
-            attribute["referenced-type"] = target
-        if filtered and name == "source":
-            attribute["comment"] = "Filtered"
-        attributes.append(attribute)
-    return {
-        "type": obj.type,
-        "link": _locator(base, source, obj.type, obj.key),
-        "source": {"id": source.lower()},
-        "primary-key": {"attribute": [{"name": rd.PRIMARY_KEYS[obj.type], "value": obj.key}]},
-        "attributes": {"attribute": attributes},
-    }
-
-
-def _locator(base: str, source: str, object_type: str, key: str) -> dict[str, str]:
-    return {"type": "locator", "href": f"{base}/{source.lower()}/{object_type}/{key}"}
-
-
-def respond(
-    request: Request, status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None
-) -> Response:
-    """JSON when asked for (Accept or a `.json` path), XML otherwise, as RIPE answers."""
-    body = {
-        "link": {"type": "locator", "href": str(request.url)},
-        **body,
-        "terms-and-conditions": TERMS,
-    }
-    wants_json = "json" in request.headers.get("accept", "") or request.url.path.endswith(".json")
-    if wants_json:
-        return Response(json.dumps(body), status, headers, media_type="application/json")
-    root = _xml("whois-resources", body)
-    xml = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
-    return Response(xml, status, headers, media_type="application/xml")
-
-
-def _xml(tag: str, value: Mapping[str, Any]) -> ElementTree.Element:
-    """whois's JAXB mapping: scalars are XML attributes, dicts children, lists repeated children."""
-    element = ElementTree.Element(tag)
-    for key, item in value.items():
-        if isinstance(item, Mapping):
-            element.append(_xml(key, item))
-        elif isinstance(item, list):
-            element.extend(_xml(key, entry) for entry in item)
-        else:
-            link = tag in ("link", "terms-and-conditions")
-            element.set(f"{_XLINK}{key}" if link else key, str(item))
-    return element
-
-
 def create_app(state: SimState) -> FastAPI:
     """The REST API over `state`; `/_sim/` holds the test controls, apart from RIPE's paths."""
     app = FastAPI(title="RIPE Database simulator")
@@ -194,7 +132,7 @@ def create_app(state: SimState) -> FastAPI:
             raise WhoisError(404, message("Error", rd.NO_ENTRIES, state.db.source))
         _charge(state, request, found)
         filtered = "B" not in search.flags
-        objects = [render(state, _base(request), o, filtered=filtered) for o in found]
+        objects = [render(state.db, _base(request), o, filtered=filtered) for o in found]
         parameters = {
             "inverse-lookup": {"inverse-attribute": [{"value": a} for a in search.inverse]},
             "type-filters": {"type-filter": [{"id": t} for t in types]},
@@ -210,23 +148,27 @@ def create_app(state: SimState) -> FastAPI:
         obj = _existing(state, source, object_type, key)
         _charge(state, request, [obj])
         unfiltered = request.query_params.get("unfiltered", None) in ("", "true")
-        rendered = render(state, _base(request), obj, filtered=not unfiltered)
+        rendered = render(state.db, _base(request), obj, filtered=not unfiltered)
         return respond(request, 200, {"objects": {"object": [rendered]}})
 
     @app.put("/{source}/{object_type}/{key:path}")
     async def update(request: Request, source: str, object_type: str, key: str) -> Response:
         current = _existing(state, source, object_type, key)
         submitted = rd.submitted_object(await _json_body(request), object_type, key)
-        problems = _validate(state, current, submitted)
+        submitted, warnings = updates.to_latin1(submitted)
+        problems = updates.problems(state.db, current, submitted)
         authorised = state.authenticates(request.headers.get("authorization"), current)
-        notes = _finish(request, current, problems, authorised)
-        submitted.attributes = _with_generated(submitted, current, state.limit.clock.now())
-        if _same(submitted, current):
+        notes = updates.finish(
+            current, problems, authorised, dry_run=_dry_run(request), warnings=warnings
+        )
+        submitted.attributes = updates.with_generated(submitted, current, state.limit.clock.now())
+        if updates.same(submitted, current):
             notes.insert(0, message("Warning", rd.IDENTICAL))
         elif not _dry_run(request):
             state.db.put(submitted)
-        rendered = render(state, _base(request), submitted, filtered=False)
-        return respond(request, 200, _with_notes({"objects": {"object": [rendered]}}, notes))
+        rendered = render(state.db, _base(request), submitted, filtered=False)
+        body = updates.with_notes({"objects": {"object": [rendered]}}, notes)
+        return respond(request, 200, body)
 
     @app.delete("/{source}/{object_type}/{key:path}")
     async def delete(request: Request, source: str, object_type: str, key: str) -> Response:
@@ -237,12 +179,13 @@ def create_app(state: SimState) -> FastAPI:
             else []
         )
         authorised = state.authenticates(request.headers.get("authorization"), current)
-        notes = _finish(request, current, problems, authorised)
+        notes = updates.finish(current, problems, authorised, dry_run=_dry_run(request))
         if not _dry_run(request):
             when = rd.timestamp(state.limit.clock.now())
             state.db.remove(current, when, request.query_params.get("reason", "--"))
-        rendered = render(state, _base(request), current, filtered=False)
-        return respond(request, 200, _with_notes({"objects": {"object": [rendered]}}, notes))
+        rendered = render(state.db, _base(request), current, filtered=False)
+        body = updates.with_notes({"objects": {"object": [rendered]}}, notes)
+        return respond(request, 200, body)
 
     return app
 
@@ -282,61 +225,6 @@ async def _json_body(request: Request) -> Any:
 
 def _dry_run(request: Request) -> bool:
     return request.query_params.get("dry-run", None) in ("", "true")
-
-
-def _validate(state: SimState, current: RpslObject, submitted: RpslObject) -> list[dict[str, Any]]:
-    """What whois checks on a modify: references exist, contacts kept, person names unchanged."""
-    problems = [
-        message("Error", rd.UNKNOWN_REFERENCE, value, attribute=(name, value))
-        for name, value in submitted.attributes
-        if name in ("admin-c", "tech-c", "zone-c", "abuse-c", "org", "mnt-by")
-        and state.db.referenced_type(name, value) is None
-    ]
-    problems += [
-        message("Error", rd.MISSING_MANDATORY, name)
-        for name in rd.MANDATORY.get(submitted.type, ())
-        if not submitted.values(name)
-    ]
-    if current.type in rd.PERSONAL_TYPES and submitted.value(current.type) != current.value(
-        current.type
-    ):
-        problems.append(message("Error", rd.NAME_CHANGED))
-    return problems
-
-
-def _finish(
-    request: Request, current: RpslObject, problems: list[dict[str, Any]], authorised: bool
-) -> list[dict[str, Any]]:
-    """Refuse with 401 (authorisation) or 400 (anything else); returns the notes of a success."""
-    notes = [message("Info", rd.DRY_RUN)] if _dry_run(request) else []
-    if not authorised:
-        maintainers = ", ".join(current.values("mnt-by"))
-        failure = message("Error", rd.AUTH_FAILED, current.type, current.key, "mnt-by", maintainers)
-        raise WhoisError(401, failure, *problems, *notes)
-    if problems:
-        raise WhoisError(400, *problems, *notes)
-    return notes
-
-
-def _with_generated(
-    submitted: RpslObject, current: RpslObject, now: datetime
-) -> list[tuple[str, str]]:
-    """The submitted attributes with `created` kept and `last-modified` set by the database."""
-    kept = [(n, v) for n, v in submitted.attributes if n not in rd.GENERATED]
-    at = next((i for i, (n, _) in enumerate(kept) if n == "source"), len(kept))
-    generated = [("created", current.value("created")), ("last-modified", rd.timestamp(now))]
-    return kept[:at] + generated + kept[at:]
-
-
-def _same(submitted: RpslObject, current: RpslObject) -> bool:
-    def strip(obj: RpslObject) -> list[tuple[str, str]]:
-        return [(n, v) for n, v in obj.attributes if n not in rd.GENERATED]
-
-    return strip(submitted) == strip(current)
-
-
-def _with_notes(body: dict[str, Any], notes: list[dict[str, Any]]) -> dict[str, Any]:
-    return {**body, "errormessages": {"errormessage": notes}} if notes else body
 
 
 class RipeSimulator:

@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import ssl
-import struct
-import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from connectors import epp_xml
-from connectors.administration_schema import create_admin_engine
 from connectors.base import Connector
-from connectors.billing import BillingConnector
 from connectors.epp import EppRegistryConnector, create
 from connectors.epp_client import (
     AuthorizationRefused,
-    CommandRefused,
     EppConfig,
     EppPollReader,
-    EppSession,
     ObjectAssociated,
     ObjectStatusProhibits,
-    logged_in_session,
     open_session,
 )
-from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
 from domain.records import (
     ConfirmationChannel,
     Located,
@@ -38,15 +28,13 @@ from domain.records import (
 from domain.retention import RetentionPolicy
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
-from simulators.administration import SeedSummary, customer_number
+from simulators.administration import SeedSummary
 from simulators.epp import DEFAULT_COMPANY_CONTACT as COMPANY
 from simulators.epp import EppSimulator
-from simulators.epp_tls import create_authority, write_client_files
-from simulators.mailman_server import free_port
 from tests.connectors.memory_sink import MemorySink
+from tests.fixtures.epp import RICH_HANDLE, hints_of, nl_domain_of, raw_contact_update
 
 TODAY = date(2026, 11, 22)
-RICH_HANDLE = "HST000001"
 
 
 @pytest.fixture
@@ -54,28 +42,9 @@ def connector(epp_settings: Settings) -> EppRegistryConnector:
     return create(epp_settings)
 
 
-@pytest.fixture
-def epp_config(epp_settings: Settings) -> EppConfig:
-    return EppConfig.from_settings(epp_settings)
-
-
-async def hints_of(admin_db_url: str, customer_id: int) -> Hints:
-    """What discovery hands dependent connectors: the billing connector's hints."""
-    billing = BillingConnector(create_admin_engine(admin_db_url))
-    try:
-        subject = SubjectIdentifiers(customer_number=customer_number(customer_id))
-        return (await billing.locate(subject, Hints())).hints
-    finally:
-        await billing.aclose()
-
-
 async def erase(connector: EppRegistryConnector, located: Located) -> Outcome:
     plan = await connector.plan_erasure(located, RetentionPolicy(), TODAY)
     return await connector.erase(located, plan)
-
-
-def nl_domain_of(simulator: EppSimulator, handle: str) -> str:
-    return next(d.name for d in simulator.registry.domains.values() if d.registrant == handle)
 
 
 def test_implements_the_connector_contract(connector: EppRegistryConnector) -> None:
@@ -250,76 +219,6 @@ async def test_pending_deletion_is_approved_after_the_configured_delay(
     assert message is not None and message.contact_id == RICH_HANDLE and message.pa_result
 
 
-async def test_rate_limited_then_retried_after_the_indicated_delay(
-    connector: EppRegistryConnector, epp_simulator: EppSimulator, admin_db_url: str
-) -> None:
-    hints = await hints_of(admin_db_url, 1)
-    # One locate sends contact:info, domain:info and logout after its login: three commands.
-    epp_simulator.set_rate_limit(3)
-    assert (await connector.locate(SubjectIdentifiers(), hints)).found
-
-    with pytest.raises(RateLimited) as limited:
-        await connector.locate(SubjectIdentifiers(), hints)
-    await asyncio.sleep(limited.value.retry_after)
-
-    assert limited.value.retry_after == 1.0
-    assert (await connector.locate(SubjectIdentifiers(), hints)).found
-
-
-async def test_wrong_password_is_an_authentication_failure(epp_settings: Settings) -> None:
-    wrong = epp_settings.model_copy(update={"epp_password": "not-the-password"})
-
-    with pytest.raises(AuthenticationFailed) as failed:
-        await create(wrong).locate(SubjectIdentifiers(), Hints(handles={"registry-epp": ("X1",)}))
-
-    assert "DSR_EPP_PASSWORD" in str(failed.value)
-    assert "not-the-password" not in str(failed.value) and "@" not in str(failed.value)
-
-
-async def test_client_certificate_of_another_ca_is_refused(
-    epp_settings: Settings, tmp_path: Path
-) -> None:
-    cert, key = write_client_files(create_authority("Someone else's CA"), tmp_path, "stranger")
-    stranger = epp_settings.model_copy(update={"epp_cert_file": cert, "epp_key_file": key})
-
-    with pytest.raises(AuthenticationFailed) as failed:
-        await create(stranger).locate(
-            SubjectIdentifiers(), Hints(handles={"registry-epp": ("X1",)})
-        )
-
-    assert "DSR_EPP_CERT_FILE" in str(failed.value)
-
-
-async def test_registry_that_does_not_answer_is_unavailable(epp_settings: Settings) -> None:
-    gone = epp_settings.model_copy(update={"epp_port": free_port()})
-
-    with pytest.raises(SystemUnavailable):
-        await create(gone).locate(SubjectIdentifiers(), Hints(handles={"registry-epp": ("X1",)}))
-
-
-async def test_commands_before_login_are_a_use_error(epp_config: EppConfig) -> None:
-    session = EppSession(epp_config)
-    await session.connect()
-    try:
-        with pytest.raises(CommandRefused) as refused:
-            await session.request(epp_xml.contact_info(RICH_HANDLE), "contact info")
-    finally:
-        await session.aclose()
-
-    assert refused.value.code == 2002
-
-
-async def test_logout_ends_the_session(epp_config: EppConfig) -> None:
-    session = await logged_in_session(epp_config)
-    response = await session.request(epp_xml.logout(), "logout")
-    await session.aclose()
-
-    assert (response.code, response.message) == (
-        1500,
-        "Command completed successfully; ending session",
-    )
-
-
 async def test_contact_of_another_registrar_is_refused_in_the_plan(
     connector: EppRegistryConnector, epp_config: EppConfig
 ) -> None:
@@ -349,7 +248,7 @@ async def test_delete_prohibited_by_status_says_what_to_lift(
     located = await connector.locate(SubjectIdentifiers(), await hints_of(admin_db_url, 1))
     async with open_session(epp_config) as epp:
         await epp.request(
-            contact_update(RICH_HANDLE, add_status="clientDeleteProhibited"), "update"
+            raw_contact_update(RICH_HANDLE, add_status="clientDeleteProhibited"), "update"
         )
 
     with pytest.raises(ObjectStatusProhibits) as refused:
@@ -359,18 +258,6 @@ async def test_delete_prohibited_by_status_says_what_to_lift(
     assert RICH_HANDLE in epp_simulator.registry.contacts
 
 
-async def test_unimplemented_commands_are_refused(epp_config: EppConfig) -> None:
-    check = ET.fromstring(
-        f'<check xmlns="{epp_xml.EPP_NS}"><contact:check xmlns:contact="{epp_xml.CONTACT_NS}">'
-        f"<contact:id>{RICH_HANDLE}</contact:id></contact:check></check>"
-    )
-    async with open_session(epp_config) as epp:
-        with pytest.raises(CommandRefused) as refused:
-            await epp.request(check, "contact check")
-
-    assert refused.value.code == 2101
-
-
 async def test_contact_update_withholds_fields_from_the_public(
     epp_simulator: EppSimulator, epp_config: EppConfig
 ) -> None:
@@ -378,7 +265,7 @@ async def test_contact_update_withholds_fields_from_the_public(
         "<contact:email>erased@hosting.example</contact:email>"
         '<contact:disclose flag="0"><contact:name type="int"/></contact:disclose>'
     )
-    update = contact_update(RICH_HANDLE, chg=chg)
+    update = raw_contact_update(RICH_HANDLE, chg=chg)
     async with open_session(epp_config) as epp:
         await epp.request(update, "contact update")
         response = await epp.request(epp_xml.contact_info(RICH_HANDLE), "contact info")
@@ -388,36 +275,3 @@ async def test_contact_update_withholds_fields_from_the_public(
     assert record["email"] == "erased@hosting.example"
     assert record["not_published"] == ["name", "voice", "email"]
     assert record["updated"] is not None
-
-
-async def test_frames_count_their_own_four_byte_header(epp_simulator: EppSimulator) -> None:
-    tls = epp_simulator.tls
-    context = ssl.create_default_context(cafile=str(tls.ca_file))
-    context.load_cert_chain(tls.client_cert, tls.client_key)
-    reader, writer = await asyncio.open_connection(
-        epp_simulator.host, epp_simulator.port, ssl=context
-    )
-    try:
-        greetings = [await _raw_frame(reader)]
-        hello = f'<?xml version="1.0"?><epp xmlns="{epp_xml.EPP_NS}"><hello/></epp>'.encode()
-        writer.write(struct.pack(">I", len(hello) + 4) + hello)
-        greetings.append(await _raw_frame(reader))
-    finally:
-        writer.close()
-
-    assert all(epp_xml.is_greeting(g) for g in greetings)
-
-
-def contact_update(contact_id: str, *, chg: str = "", add_status: str = "") -> ET.Element:
-    """A `<contact:update>`: the connector never sends one, so the test writes it."""
-    add = f'<contact:add><contact:status s="{add_status}"/></contact:add>' if add_status else ""
-    return ET.fromstring(
-        f'<update xmlns="{epp_xml.EPP_NS}"><contact:update xmlns:contact="{epp_xml.CONTACT_NS}">'
-        f"<contact:id>{contact_id}</contact:id>{add}"
-        f"{f'<contact:chg>{chg}</contact:chg>' if chg else ''}</contact:update></update>"
-    )
-
-
-async def _raw_frame(reader: asyncio.StreamReader) -> bytes:
-    (total,) = struct.unpack(">I", await reader.readexactly(4))
-    return await reader.readexactly(total - 4)
