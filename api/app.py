@@ -91,6 +91,10 @@ class SubmitBody(_Body):
     push_to: str | None = None
 
 
+class ApproveBody(_Body):
+    services: str = ""
+
+
 class VerifyBody(_Body):
     method: str | None = None
     code: str | None = None
@@ -148,9 +152,12 @@ async def send_code(ref: str, rt: Runtime, who: Steerer) -> ActionResult:
 
 
 @requests.post("/{ref}/approve", response_model=ActionResult)
-async def approve(ref: str, rt: Runtime, who: Approver) -> ActionResult:
-    """Approve the erasure plan (officers only)."""
-    return _acted("approve", ref, who, await rt.service.approve(ref, who.name))
+async def approve(
+    ref: str, rt: Runtime, who: Approver, body: ApproveBody | None = None
+) -> ActionResult:
+    """Approve the erasure plan (officers only); `services`: terminate or transfer_first."""
+    services = body.services if body else ""
+    return _acted("approve", ref, who, await rt.service.approve(ref, who.name, services))
 
 
 @requests.post("/{ref}/cancel", response_model=ActionResult)

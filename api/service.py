@@ -40,6 +40,7 @@ from domain.messages import (
     RequestInput,
     RetryFailed,
     SendCode,
+    ServicesChoice,
     SweepInput,
     SweepResult,
     VerifyIdentity,
@@ -208,8 +209,15 @@ class RequestService:
         """The code the subject read back; accepted once, within its time, in 5 attempts."""
         return await self._update(ref, "enter_code", EnterCode(agent, code.strip()))
 
-    async def approve(self, ref: str, agent: str) -> ActionResult:
-        return await self._update(ref, "approve_plan", ApprovePlan(agent))
+    async def approve(self, ref: str, agent: str, services: str = "") -> ActionResult:
+        """Approve the plan; with active services, say whether to terminate or transfer first."""
+        try:
+            choice = ServicesChoice(services.strip().lower().replace("-", "_"))
+        except ValueError:
+            raise InvalidRequestInput(
+                f"Unknown choice {services!r} for active services; use terminate or transfer-first."
+            ) from None
+        return await self._update(ref, "approve_plan", ApprovePlan(agent, choice))
 
     async def cancel(self, ref: str, agent: str, reason: str) -> ActionResult:
         return await self._update(ref, "cancel", CancelRequest(agent, reason))

@@ -93,7 +93,8 @@ def _carry_through(agent: AgentApi, officer: AgentApi, rid: str, kind: str) -> d
     agent.call("POST", f"/requests/{rid}/verify", {"method": "called back"})
     if kind == "erasure":
         agent.wait_for(rid, {"awaiting_approval"})
-        officer.call("POST", f"/requests/{rid}/approve")
+        # The rich customer still has services and domains: the officer ends them.
+        officer.call("POST", f"/requests/{rid}/approve", {"services": "terminate"})
     with console.status(f"Waiting for the {kind} request; some systems confirm later…"):
         return agent.wait_for(rid, {"completed"})
 

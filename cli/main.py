@@ -224,10 +224,24 @@ def send_code(
 @app.command()
 def approve(
     ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    terminate: Annotated[
+        bool, typer.Option("--terminate", help="End the active services with the erasure.")
+    ] = False,
+    transfer_first: Annotated[
+        bool,
+        typer.Option(
+            "--transfer-first",
+            help="Wait while the subject transfers domains and services; approve again after.",
+        ),
+    ] = False,
     agent: AgentOption = "",
 ) -> None:
     """Approve the erasure plan shown by `dsr status`."""
-    out.print(_run(lambda s: s.approve(ref, agent or _default_agent())).message)
+    if terminate and transfer_first:
+        err.print("[red]error:[/red] Choose one: --terminate or --transfer-first.")
+        raise typer.Exit(2)
+    services = "terminate" if terminate else "transfer_first" if transfer_first else ""
+    out.print(_run(lambda s: s.approve(ref, agent or _default_agent(), services)).message)
 
 
 @app.command()

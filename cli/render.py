@@ -54,6 +54,8 @@ def _plan(console: Console, p: Progress) -> None:
     services = [s for plan in p.plans for s in plan.active_services]
     if services:
         console.print("[yellow]Erasure ends these active services:[/yellow] " + "; ".join(services))
+        console.print("Approve with --terminate to end them, or --transfer-first to wait for the")
+        console.print("subject to move them (the plan is then made anew).")
 
 
 def listing(console: Console, rows: list[ListedRequest]) -> None:

@@ -107,9 +107,18 @@ class CodeVerdict:
     message: str
 
 
+class ServicesChoice(StrEnum):
+    """What happens to active services and domains that erasure would end."""
+
+    UNSET = ""
+    TERMINATE = "terminate"  # end them with the erasure
+    TRANSFER_FIRST = "transfer_first"  # wait until the subject moved them, then plan anew
+
+
 @dataclass(frozen=True)
 class ApprovePlan:
     agent: str
+    services: ServicesChoice = ServicesChoice.UNSET
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         RequestInput,
         RequestResult,
         RetryFailed,
+        ServicesChoice,
     )
     from domain.records import (
         Confirmation,
@@ -69,6 +70,8 @@ class SubjectRequestWorkflow(IdentitySteps, ErasureSteps, RightSteps, Portabilit
         self._state = RequestState.RECEIVED
         self._verified_by = ""
         self._approved_by = ""
+        self._approval: ApprovePlan | None = None
+        self._transfer_pending = False
         self._cancel: CancelRequest | None = None
         self._retry_requested = False
         self._attention = ""
@@ -236,7 +239,17 @@ class SubjectRequestWorkflow(IdentitySteps, ErasureSteps, RightSteps, Portabilit
 
     @workflow.update
     async def approve_plan(self, action: ApprovePlan) -> ActionResult:
-        self._approved_by = action.agent
+        transfer_pending = self._transfer_pending
+        self._approval = action
+        if action.services is ServicesChoice.TRANSFER_FIRST and not transfer_pending:
+            return ActionResult(
+                self._state,
+                "The erasure waits while the subject transfers: "
+                + "; ".join(self._active_services())
+                + ". When the transfers are done, run dsr approve again: the plan is made anew.",
+            )
+        if transfer_pending:
+            return ActionResult(self._state, "The plan is made anew after the transfers.")
         return ActionResult(self._state, "Plan approved; erasure starts now.")
 
     @approve_plan.validator
@@ -245,9 +258,15 @@ class SubjectRequestWorkflow(IdentitySteps, ErasureSteps, RightSteps, Portabilit
         self._require_open()
         if self._req.kind is not RequestKind.ERASURE:
             raise ValueError("Only erasure requests have a plan to approve.")
-        if self._state is not RequestState.AWAITING_APPROVAL:
+        if self._state is not RequestState.AWAITING_APPROVAL or self._approval is not None:
             raise ValueError(
                 f"There is no plan to approve yet: the request is {self._state.value}."
+            )
+        active = self._active_services()
+        if active and not action.services and not self._transfer_pending:
+            raise ValueError(
+                "The erasure ends active services (" + "; ".join(active) + "); approve with "
+                "--terminate to end them, or --transfer-first to let the subject move them."
             )
 
     @workflow.update

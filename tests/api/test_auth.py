@@ -150,7 +150,7 @@ async def test_actions_are_taken_in_the_callers_name(
 ) -> None:
     response = await client.post("/requests/T-1/approve", headers=AUTH["officer"])
     assert response.json() == {"state": "executing", "message": "approve done."}
-    service.approve.assert_awaited_once_with("T-1", "Olaf")
+    service.approve.assert_awaited_once_with("T-1", "Olaf", "")
     await client.post("/requests/T-1/verify", json={"method": "call-back"}, headers=AUTH["agent"])
     service.verify.assert_awaited_once_with("T-1", "Anna", "call-back")
     await client.post("/requests/T-1/cancel", json={"reason": "withdrawn"}, headers=AUTH["agent"])

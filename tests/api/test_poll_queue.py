@@ -23,7 +23,7 @@ from simulators.epp import EppSimulator
 from store.confirmations import PendingConfirmations
 from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
-from tests.connectors.test_epp import RICH_HANDLE, hints_of
+from tests.fixtures.epp import RICH_HANDLE, hints_of
 from tests.fixtures.temporal import finish
 from tests.workflows.support import Harness
 from tests.workflows.test_confirmations import erasure_until_pending

@@ -146,7 +146,9 @@ def test_erasure_reaches_every_system_and_the_proof_says_how_each_confirmed(
     cli.ok("wait", request_id, "--until", "awaiting_approval")
     plan = cli.ok("status", request_id)
     assert "retain" in plan and "invoices" in plan
-    cli.ok("approve", request_id)
+    refused = cli("approve", request_id)  # active services: the agent must choose
+    assert refused.returncode != 0 and "--terminate" in refused.stderr
+    cli.ok("approve", request_id, "--terminate")
     cli.ok("wait", request_id, "--until", "completed")
     with admin_db(stack).connect() as conn:
         customer = conn.execute(

@@ -90,6 +90,8 @@ class Fakes:
     # How many push attempts answer with a refusal before one succeeds.
     push_refusals: int = 0
     codes_sent: int = 0
+    # Active services billing's plan shows, one entry per planning round (then none).
+    active_services: list[tuple[str, ...]] = field(default_factory=list)
     email_on_file: bool = True
 
     def activities(self) -> list[Callable[..., Any]]:
@@ -161,7 +163,10 @@ class Fakes:
 
         @activity.defn(name="plan_erasure")
         async def plan_erasure(arg: PlanInput) -> ConnectorPlan:
-            return ConnectorPlan(arg.connector, (PlanItem("rows", PlanAction.ACT, 2),))
+            active: tuple[str, ...] = ()
+            if arg.connector == "billing" and self.active_services:
+                active = self.active_services.pop(0)
+            return ConnectorPlan(arg.connector, (PlanItem("rows", PlanAction.ACT, 2),), active)
 
         @activity.defn(name="erase")
         async def erase(arg: EraseInput) -> Outcome:
