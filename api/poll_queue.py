@@ -56,7 +56,8 @@ class PollQueueConsumer:
             connector=self.connector,
             external_ref=ref or "",
             succeeded=bool(msg.pa_result),
-            detail="The registry reported the deletion "
+            # The same poll message answers a pending delete and a pending update.
+            detail="The registry reported the pending change "
             + ("done." if msg.pa_result else "refused."),
             confirmed_by=f"EPP poll message {msg.id}",
         )

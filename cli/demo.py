@@ -102,7 +102,10 @@ def _carry_through(agent: AgentApi, officer: AgentApi, rid: str, kind: str) -> d
 def _submit(
     api: AgentApi, kind: str, subject: SeededCustomer, ref: str, extra: dict[str, Any]
 ) -> dict[str, Any]:
-    console.print(f"Submitting a {kind} request for seeded customer {subject.customer_number}")
+    article = "an" if kind[0] in "aeiou" else "a"
+    console.print(
+        f"Submitting {article} {kind} request for seeded customer {subject.customer_number}"
+    )
     body = {"kind": kind, "agent_ref": ref, "email": subject.email, "name": subject.name,
             "language": subject.language, **extra}  # fmt: skip
     submitted: dict[str, Any] = api.call("POST", "/requests", body)
