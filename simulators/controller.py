@@ -105,9 +105,7 @@ def create_app(state: ControllerState) -> FastAPI:
     @app.get("/_sim/imports")
     async def imports() -> list[dict[str, Any]]:
         with state.lock:
-            return [
-                {"key": key, **_receipt(r), "size": r.size} for key, r in state.by_key.items()
-            ]
+            return [{"key": key, **_receipt(r), "size": r.size} for key, r in state.by_key.items()]
 
     return app
 
