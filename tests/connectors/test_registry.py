@@ -11,6 +11,7 @@ from connectors.base import Connector, RecordSink
 from connectors.registry import ConnectorConfigError, build_connectors
 from domain.records import ConnectorPlan, ExportSummary, Located, Outcome, Phase, Recipient
 from domain.retention import RetentionPolicy
+from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 
 HERE = "tests.connectors.test_registry"
@@ -22,6 +23,7 @@ class FakeConnector:
 
     phase = Phase.PRIMARY
     recipient = Recipient(name="Fake system", role="test double")
+    portable: frozenset[str] = frozenset()
 
     def __init__(self, name: str, settings: Any) -> None:
         self.name = name
@@ -39,6 +41,15 @@ class FakeConnector:
         return ConnectorPlan(connector=self.name)
 
     async def erase(self, located: Located, plan: ConnectorPlan) -> Outcome:
+        raise NotImplementedError
+
+    async def rectify(self, located: Located, changes: Changes) -> Outcome:
+        raise NotImplementedError
+
+    async def restrict(self, located: Located) -> Outcome:
+        raise NotImplementedError
+
+    async def object_to(self, located: Located, purposes: tuple[Purpose, ...]) -> Outcome:
         raise NotImplementedError
 
     async def aclose(self) -> None:
