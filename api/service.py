@@ -46,7 +46,7 @@ from domain.messages import (
     VerifyIdentity,
 )
 from domain.records import Confirmation
-from domain.rights import Changes, Purpose, parse_changes, parse_purposes, parse_push_target
+from domain.rights import parse_kind_details
 from domain.subject import parse_agent_ref, parse_subject
 from runtime.keys import keyring_from_settings
 from runtime.policy import load_policy
@@ -135,7 +135,9 @@ class RequestService:
             language=form.language,
         )
         agent_ref = parse_agent_ref(form.agent_ref)
-        changes, purposes, push_to = _kind_details(kind, form)
+        changes, purposes, push_to = parse_kind_details(
+            kind, form.corrections, form.purposes, form.push_to
+        )
         received_at = datetime.now(UTC)
         received_on = form.received_on or received_at.date()
         if received_on > received_at.date():
@@ -392,18 +394,3 @@ async def open_service(settings: Settings) -> AsyncIterator[RequestService]:
         )
     finally:
         engine.dispose()
-
-
-def _kind_details(
-    kind: RequestKind, form: SubmitForm
-) -> tuple[Changes | None, tuple[Purpose, ...], str | None]:
-    """What only one kind carries; given to another kind it is refused, not ignored."""
-    if form.corrections and kind is not RequestKind.RECTIFICATION:
-        raise InvalidRequestInput("Corrections (--set) belong to a rectification request only.")
-    if form.purposes and kind is not RequestKind.OBJECTION:
-        raise InvalidRequestInput("Purposes (--purpose) belong to an objection request only.")
-    if form.push_to and kind is not RequestKind.PORTABILITY:
-        raise InvalidRequestInput("A push address (--push-to) belongs to portability only.")
-    changes = parse_changes(form.corrections) if kind is RequestKind.RECTIFICATION else None
-    purposes = parse_purposes(form.purposes) if kind is RequestKind.OBJECTION else ()
-    return changes, purposes, parse_push_target(form.push_to)

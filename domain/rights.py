@@ -13,6 +13,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from domain.errors import InvalidRequestInput
+from domain.kinds import RequestKind
 from domain.subject import EMAIL_PATTERN
 
 
@@ -150,3 +151,19 @@ def parse_push_target(url: str | None) -> str | None:
             "Put no credentials in the endpoint address; the other controller gets a receipt."
         )
     return url.strip()
+
+
+def parse_kind_details(
+    kind: RequestKind, corrections: Iterable[str], purposes: Iterable[str], push_to: str | None
+) -> tuple[Changes | None, tuple[Purpose, ...], str | None]:
+    """What only one kind carries; given to another kind it is refused, not ignored."""
+    corrections, purposes = tuple(corrections), tuple(purposes)
+    if corrections and kind is not RequestKind.RECTIFICATION:
+        raise InvalidRequestInput("Corrections (--set) belong to a rectification request only.")
+    if purposes and kind is not RequestKind.OBJECTION:
+        raise InvalidRequestInput("Purposes (--purpose) belong to an objection request only.")
+    if push_to and kind is not RequestKind.PORTABILITY:
+        raise InvalidRequestInput("A push address (--push-to) belongs to portability only.")
+    changes = parse_changes(corrections) if kind is RequestKind.RECTIFICATION else None
+    objected = parse_purposes(purposes) if kind is RequestKind.OBJECTION else ()
+    return changes, objected, parse_push_target(push_to)
