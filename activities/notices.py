@@ -58,11 +58,24 @@ def archive_ready(
     controller_name: str = "",
     contact: str = "",
 ) -> Notice:
-    """Access or portability: the archive is behind an expiring link, the cover letter inside."""
+    """Access: the archive is behind an expiring link, the cover letter inside."""
+    return _archive_notice("archive_ready", language, request_id, link, expires_on,
+                           controller_name, contact)  # fmt: skip
+
+
+def _archive_notice(
+    name: str,
+    language: str,
+    request_id: str,
+    link: str,
+    expires_on: date,
+    controller_name: str,
+    contact: str,
+) -> Notice:
     lang = _language(language)
-    expires = _long_date(expires_on, lang)
-    values = {"ref": request_id, "link": _checked_link(link), "expires": expires}
-    return _compose(lang, "archive_ready", values, controller_name, contact)
+    values = {"ref": request_id, "link": _checked_link(link),
+              "expires": _long_date(expires_on, lang)}  # fmt: skip
+    return _compose(lang, name, values, controller_name, contact)
 
 
 def portability_ready(
@@ -75,13 +88,8 @@ def portability_ready(
     contact: str = "",
 ) -> Notice:
     """Portability: the Art. 20 subset, machine-readable, behind an expiring link."""
-    lang = _language(language)
-    values = {
-        "ref": request_id,
-        "link": _checked_link(link),
-        "expires": _long_date(expires_on, lang),
-    }
-    return _compose(lang, "portability_ready", values, controller_name, contact)
+    return _archive_notice("portability_ready", language, request_id, link, expires_on,
+                           controller_name, contact)  # fmt: skip
 
 
 RIGHTS_DONE = ("rectification", "restriction", "objection", "objection_other")

@@ -140,8 +140,9 @@ class ControllerSimulator:
     def base_url(self) -> str:
         return f"https://127.0.0.1:{self._port}"
 
-    def start(self) -> ControllerSimulator:
-        config = uvicorn.Config(
+    def config(self) -> uvicorn.Config:
+        """The HTTPS server for the endpoint, with the simulator's own test certificate."""
+        return uvicorn.Config(
             create_app(self.state),
             host="127.0.0.1",
             port=self._port,
@@ -150,6 +151,9 @@ class ControllerSimulator:
             ssl_certfile=str(self.tls.server_cert),
             ssl_keyfile=str(self.tls.server_key),
         )
+
+    def start(self) -> ControllerSimulator:
+        config = self.config()
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
@@ -186,16 +190,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tls-dir", type=Path, required=True)
     args = parser.parse_args(argv)
     simulator = ControllerSimulator(args.tls_dir, args.port)
-    config = uvicorn.Config(
-        create_app(simulator.state),
-        host="127.0.0.1",
-        port=args.port,
-        log_config=None,
-        access_log=False,
-        ssl_certfile=str(simulator.tls.server_cert),
-        ssl_keyfile=str(simulator.tls.server_key),
-    )
-    uvicorn.Server(config).run()
+    uvicorn.Server(simulator.config()).run()
 
 
 if __name__ == "__main__":
