@@ -17,7 +17,8 @@ def test_secrets_that_start_with_a_dash_are_never_a_separate_argument(tmp_path: 
 
 
 def test_free_ports_are_distinct_and_below_the_ephemeral_range() -> None:
-    ports = [getattr(StackPorts.free(), f.name) for f in fields(StackPorts)]
+    chosen = StackPorts.free()  # once: each call draws a fresh set
+    ports = [getattr(chosen, f.name) for f in fields(StackPorts)]
     assert len(set(ports)) == len(ports)
     # Outgoing connections take ports from 32768 up; ours must never collide with them.
     assert all(20000 <= p <= 32000 for p in ports)
