@@ -25,8 +25,6 @@ from activities.delivery import DeliveryActivities
 from activities.identity import IdentityActivities, OnFile
 from activities.notify import NotifyActivities
 from activities.push import PushActivities
-from api.poll_queue import PollQueueConsumer
-from api.service import RequestService
 from connectors.base import Connector
 from connectors.epp_client import EppConfig, EppPollReader
 from connectors.registry import build_connectors
@@ -40,6 +38,8 @@ from runtime.mailer import Mailer, MailSettings
 from runtime.policy import load_policy
 from runtime.settings import Settings, get_settings
 from runtime.temporal import connect
+from services.poll_queue import PollQueueConsumer
+from services.requests import RequestService
 from store.audit import AuditTrail
 from store.blobs import BlobStore, blob_store_from_url
 from store.codes import VerificationCodes

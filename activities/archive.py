@@ -19,9 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-from activities.letters import cover_letter_html, cover_letter_text
-from domain.records import ConnectorInfo, DatasetRef
-from domain.retention import RetentionRule
+from activities.letters import ArchiveRequest, cover_letter_html, cover_letter_text
+from domain.records import DatasetRef
 from runtime.keys import Keyring
 from store.blobs import BlobStore
 from store.staging import check_name, read_dataset
@@ -30,19 +29,6 @@ _CHUNK = 64 * 1024
 # One record per line, no indent: json's C encoder only runs without indent, several times faster.
 _RECORD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 OpenRecords = Callable[[DatasetRef], Iterator[dict[str, Any]]]
-
-
-@dataclass(frozen=True)
-class ArchiveRequest:
-    """What the archive and its letter need to know about the request; no personal data."""
-
-    request_id: str
-    kind: str
-    language: str
-    received_at: datetime
-    completed_at: datetime
-    connectors: tuple[ConnectorInfo, ...] = ()
-    retention: tuple[RetentionRule, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import structlog
 from temporalio import activity
 
-from activities.archive import ArchiveRequest, build_archive_to_blob
+from activities.archive import build_archive_to_blob
+from activities.letters import ArchiveRequest
 from activities.proof import build_proof
 from domain.messages import CompileArchiveInput, CompileProofInput, DeliveryRef
 from domain.retention import RetentionPolicy

@@ -8,15 +8,12 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from activities import letters_en, letters_nl
-from domain.records import DatasetRef, Recipient
+from domain.records import ConnectorInfo, DatasetRef, Recipient
+from domain.retention import RetentionRule
 
-if TYPE_CHECKING:
-    from activities.archive import ArchiveRequest
-
-__all__ = ["SECTION_TITLES", "cover_letter_html", "cover_letter_text"]
+__all__ = ["SECTION_TITLES", "ArchiveRequest", "cover_letter_html", "cover_letter_text"]
 
 # Per language: the title of each Art. 15 section, so tests can check them item by item.
 SECTION_TITLES: dict[str, dict[str, str]] = {"en": letters_en.TITLES, "nl": letters_nl.TITLES}
@@ -58,6 +55,19 @@ _CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # Systems whose data may come from someone other than the subject (Art. 15(1)(g)).
 _REGISTRY_WORDS = ("ripe", "arin", "registry", "registrar", "epp")
+
+
+@dataclass(frozen=True)
+class ArchiveRequest:
+    """What the archive and its letter need to know about the request; no personal data."""
+
+    request_id: str
+    kind: str
+    language: str
+    received_at: datetime
+    completed_at: datetime
+    connectors: tuple[ConnectorInfo, ...] = ()
+    retention: tuple[RetentionRule, ...] = ()
 
 
 Block = str | tuple[str, ...]  # a paragraph, or the items of a bulleted list

@@ -25,13 +25,6 @@ from temporalio.api.common.v1 import Payload, Payloads
 from api import webhooks
 from api.auth import APPROVE, READ, STEER, Principal, TokenTable, require
 from api.errors import install_error_handlers
-from api.service import (
-    ListedRequest,
-    RequestService,
-    SubmitForm,
-    Submitted,
-    open_service,
-)
 from domain.errors import InvalidRequestInput
 from domain.kinds import RequestKind, RequestState
 from domain.messages import ActionResult, Progress
@@ -39,6 +32,13 @@ from runtime.codec import EncryptionCodec
 from runtime.keys import Keyring, KeyringError, keyring_from_settings
 from runtime.links import LinkExpired, LinkInvalid, verify_link
 from runtime.settings import Settings
+from services.requests import (
+    ListedRequest,
+    RequestService,
+    SubmitForm,
+    Submitted,
+    open_service,
+)
 from store.blobs import BlobNotFound, BlobStore, InvalidBlobKey, blob_store_from_url
 from store.confirmations import PendingConfirmations, WebhookDeliveries
 from store.db import make_engine

@@ -11,8 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from api.service import ActionRefused, RequestNotFound, TemporalUnavailable
 from domain.errors import InvalidRequestInput
+from services.requests import ActionRefused, RequestNotFound, TemporalUnavailable
 from store.registry import DuplicateAgentReference
 
 log = structlog.get_logger()

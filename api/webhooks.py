@@ -16,9 +16,9 @@ import structlog
 from fastapi import APIRouter, Depends, Request
 from starlette.exceptions import HTTPException
 
-from api.service import ActionRefused, RequestNotFound, RequestService
 from domain.records import Confirmation
 from runtime.webhook_signing import SignatureInvalid, TimestampStale, WebhookRejected, verify
+from services.requests import ActionRefused, RequestNotFound, RequestService
 from store.confirmations import PendingConfirmations, WebhookDeliveries
 
 log = structlog.get_logger()

@@ -18,8 +18,8 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from runtime.stack import Stack, StackError
 from simulators.administration import SeededCustomer
+from stack import Stack, StackError
 
 console = Console(soft_wrap=True)
 FINAL = {"completed", "rejected", "cancelled"}

@@ -12,14 +12,6 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
-from api.service import (
-    ActionRefused,
-    RequestNotFound,
-    RequestService,
-    SubmitForm,
-    TemporalUnavailable,
-    open_service,
-)
 from cli import render
 from cli.audit import audit
 from domain.errors import InvalidRequestInput
@@ -28,6 +20,14 @@ from domain.messages import Progress
 from runtime.keys import KeyringError, generate_key_entry
 from runtime.policy import PolicyError
 from runtime.settings import get_settings
+from services.requests import (
+    ActionRefused,
+    RequestNotFound,
+    RequestService,
+    SubmitForm,
+    TemporalUnavailable,
+    open_service,
+)
 from store.registry import DuplicateAgentReference
 
 app = typer.Typer(

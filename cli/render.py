@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from api.service import ListedRequest
 from domain.messages import Progress
 from domain.records import PlanAction
+from services.requests import ListedRequest
 
 
 def progress(console: Console, p: Progress) -> None:

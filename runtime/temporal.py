@@ -13,10 +13,10 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.attributes import ALL
 from runtime.codec import data_converter
 from runtime.keys import Keyring, keyring_from_settings
 from runtime.settings import Settings, get_settings
-from workflows.attributes import ALL
 
 
 async def connect(settings: Settings | None = None, keyring: Keyring | None = None) -> Client:

@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from domain import attributes
     from domain.deadlines import due_date, end_of_day, extended_due_date, may_extend
     from domain.messages import ExtendDeadline
-    from workflows import attributes
     from workflows.plumbing import RequestPlumbing
 
 

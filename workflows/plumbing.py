@@ -13,6 +13,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from domain import attributes
     from domain.kinds import RequestState
     from domain.messages import (
         ConnectorProgress,
@@ -21,7 +22,6 @@ with workflow.unsafe.imports_passed_through():
         RecordEventInput,
         RequestInput,
     )
-    from workflows import attributes
 
 T = TypeVar("T")
 X = TypeVar("X")

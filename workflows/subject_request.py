@@ -15,6 +15,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    from domain import attributes
     from domain.deadlines import end_of_day
     from domain.kinds import RequestKind, RequestState
     from domain.messages import (
@@ -49,7 +50,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.rights import Changes, Purpose
     from domain.subject import Hints
-    from workflows import attributes
     from workflows.clock import DeadlineKeeping
     from workflows.erasure import ErasureSteps
     from workflows.identity import IdentitySteps, require_agent

@@ -20,12 +20,16 @@ from typing import Any
 import pytest
 
 from activities.archive import (
-    ArchiveRequest,
     ArchiveResult,
     build_archive,
     build_archive_to_blob,
 )
-from activities.letters import SECTION_TITLES, cover_letter_html, cover_letter_text
+from activities.letters import (
+    SECTION_TITLES,
+    ArchiveRequest,
+    cover_letter_html,
+    cover_letter_text,
+)
 from domain.records import ConnectorInfo, DatasetRef, Phase, Recipient
 from domain.retention import DEFAULT_RULES
 from runtime.keys import Keyring

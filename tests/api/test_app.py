@@ -21,7 +21,14 @@ from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
 from api.app import create_app
-from api.service import (
+from domain.errors import InvalidRequestInput
+from domain.kinds import RequestKind, RequestState
+from domain.messages import ActionResult, ConnectorProgress, Progress
+from domain.records import ConnectorPlan, PlanAction, PlanItem
+from runtime.keys import Keyring, generate_key_entry
+from runtime.links import sign_link
+from runtime.settings import Settings
+from services.requests import (
     ActionRefused,
     ListedRequest,
     RequestNotFound,
@@ -30,13 +37,6 @@ from api.service import (
     Submitted,
     TemporalUnavailable,
 )
-from domain.errors import InvalidRequestInput
-from domain.kinds import RequestKind, RequestState
-from domain.messages import ActionResult, ConnectorProgress, Progress
-from domain.records import ConnectorPlan, PlanAction, PlanItem
-from runtime.keys import Keyring, generate_key_entry
-from runtime.links import sign_link
-from runtime.settings import Settings
 from store.blobs import LocalBlobStore
 from store.registry import DuplicateAgentReference
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from api.service import ActionRefused, RequestService
 from cli import main as cli_main
 from domain.deadlines import ClockRules
 from domain.errors import InvalidRequestInput
 from domain.kinds import RequestState
 from domain.records import ConfirmationChannel, OutcomeStatus
+from services.requests import ActionRefused, RequestService
 from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
 from tests.fixtures.temporal import finish

@@ -15,12 +15,12 @@ import pytest_asyncio
 from fastapi import FastAPI
 
 from api import webhooks
-from api.service import RequestService
 from domain.deadlines import ClockRules
 from domain.kinds import RequestState
 from domain.messages import RequestResult
 from domain.records import ConfirmationChannel, OutcomeStatus
 from runtime.webhook_signing import signature_headers
+from services.requests import RequestService
 from store.confirmations import PendingConfirmations, WebhookDeliveries
 from store.db import make_engine, upgrade
 from store.registry import RequestRegistry

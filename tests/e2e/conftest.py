@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from runtime.stack import Stack, StackPorts
+from stack import Stack, StackPorts
 
 BIN = Path(sys.executable).parent
 TODAY = date.today()

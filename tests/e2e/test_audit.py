@@ -7,7 +7,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from runtime.stack import Stack
+from stack import Stack
 from tests.e2e.conftest import Cli, request_id_from
 
 pytestmark = pytest.mark.e2e

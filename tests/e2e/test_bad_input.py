@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from runtime.stack import Stack
+from stack import Stack
 from tests.e2e.conftest import Cli
 
 pytestmark = pytest.mark.e2e

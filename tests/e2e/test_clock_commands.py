@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from domain.deadlines import extended_due_date
-from runtime.stack import Stack
+from stack import Stack
 from tests.e2e.conftest import Cli, request_id_from
 
 pytestmark = pytest.mark.e2e

@@ -15,8 +15,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from runtime.stack import NEWSLETTER_LIST, Stack
 from simulators.administration import SeededCustomer
+from stack import NEWSLETTER_LIST, Stack
 from tests.e2e.conftest import Cli, archive_bytes, open_archive, request_id_from
 
 pytestmark = pytest.mark.e2e

@@ -21,8 +21,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from runtime.stack import Stack
 from simulators.administration import SeededCustomer
+from stack import Stack
 from tests.e2e.conftest import Cli, open_archive, request_id_from
 
 pytestmark = pytest.mark.e2e

@@ -31,8 +31,8 @@ from domain.messages import (
 )
 from domain.records import Confirmation, ConfirmationChannel
 from domain.rights import Changes, Field, Purpose
-from runtime.stack import BIN
 from runtime.temporal import ensure_search_attributes
+from stack import BIN
 from tests.workflows.support import Fakes, start
 from workflows.subject_request import SubjectRequestWorkflow
 

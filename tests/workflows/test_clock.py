@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
+from domain import attributes
 from domain.deadlines import due_date, extended_due_date
 from domain.kinds import RequestKind, RequestState
 from domain.messages import ExtendDeadline, NoticeKind, Progress, VerifyIdentity
 from tests.workflows.support import Harness, start, state_of
 from tests.workflows.test_confirmations import wait_state
-from workflows import attributes
 from workflows.subject_request import SubjectRequestWorkflow
 
 

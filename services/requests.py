@@ -22,6 +22,7 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain import attributes
 from domain.deadlines import ClockRules, due_date, end_of_day
 from domain.errors import InvalidRequestInput
 from domain.kinds import RequestKind, RequestState, parse_kind
@@ -55,7 +56,6 @@ from runtime.subject_hash import subject_hash
 from runtime.temporal import connect
 from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
-from workflows import attributes
 
 # Art. 12(5): repeated requests within this window go to the officer.
 REPEAT_WINDOW = timedelta(days=365)

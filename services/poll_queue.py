@@ -16,9 +16,9 @@ from typing import Protocol
 
 import structlog
 
-from api.service import ActionRefused
 from connectors.epp_client import PollMessage
 from domain.records import Confirmation
+from services.requests import ActionRefused
 
 log = structlog.get_logger()
 Route = Callable[[str, str], Awaitable[str | None]]

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import httpx
 
+from domain.attributes import ALL, cli_type
 from runtime.keys import generate_key_entry
 from simulators.administration import SeedSummary, create_and_seed
 from simulators.mailman_server import MailmanServer, find_mailman_bin
-from workflows.attributes import ALL, cli_type
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from api.poll_queue import PollQueueConsumer
-from api.service import RequestService
 from connectors.epp import EppRegistryConnector, create
 from connectors.epp_client import EppConfig, EppPollReader, PollMessage
 from domain.deadlines import ClockRules
@@ -19,6 +17,8 @@ from domain.records import Confirmation, ConfirmationChannel, OutcomeStatus
 from domain.retention import RetentionPolicy
 from domain.subject import SubjectIdentifiers
 from runtime.settings import Settings
+from services.poll_queue import PollQueueConsumer
+from services.requests import RequestService
 from simulators.epp import EppSimulator
 from store.confirmations import PendingConfirmations
 from store.db import make_engine, upgrade

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-from runtime.stack import Secrets, Stack, StackPorts
+from stack import Secrets, Stack, StackPorts
 
 
 def test_secrets_that_start_with_a_dash_are_never_a_separate_argument(tmp_path: Path) -> None:
