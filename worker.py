@@ -27,7 +27,7 @@ from activities.notify import NotifyActivities
 from activities.push import PushActivities
 from connectors.base import Connector
 from connectors.epp_client import EppConfig, EppPollReader
-from connectors.registry import build_connectors
+from connectors.factory import build_connectors
 from domain.messages import SWEEP_WORKFLOW_ID, SWEEP_WORKFLOW_NAME, SweepInput
 from domain.records import Phase
 from domain.subject import Hints, SubjectIdentifiers

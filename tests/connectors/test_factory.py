@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from connectors.base import Connector, RecordSink
-from connectors.registry import ConnectorConfigError, build_connectors
+from connectors.factory import ConnectorConfigError, build_connectors
 from domain.records import ConnectorPlan, ExportSummary, Located, Outcome, Phase, Recipient
 from domain.retention import RetentionPolicy
 from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 
-HERE = "tests.connectors.test_registry"
+HERE = "tests.connectors.test_factory"
 NOT_CALLABLE = "a string, not a factory"
 
 
