@@ -26,7 +26,7 @@ from activities.identity import IdentityActivities, OnFile
 from activities.notify import NotifyActivities
 from activities.push import PushActivities
 from connectors.base import Connector
-from connectors.epp_client import EppConfig, EppPollReader
+from connectors.epp import EppConfig, EppPollReader
 from connectors.factory import build_connectors
 from domain.messages import SWEEP_WORKFLOW_ID, SWEEP_WORKFLOW_NAME, SweepInput
 from domain.records import Phase

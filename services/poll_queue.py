@@ -16,7 +16,7 @@ from typing import Protocol
 
 import structlog
 
-from connectors.epp_client import PollMessage
+from connectors.epp import PollMessage
 from domain.records import Confirmation
 from services.requests import ActionRefused
 

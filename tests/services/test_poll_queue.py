@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from connectors.epp import EppRegistryConnector, create
-from connectors.epp_client import EppConfig, EppPollReader, PollMessage
+from connectors.epp.client import EppConfig, EppPollReader, PollMessage
 from domain.deadlines import ClockRules
 from domain.kinds import RequestState
 from domain.records import Confirmation, ConfirmationChannel, OutcomeStatus

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from connectors import epp_xml
-from connectors.epp import EppRegistryConnector, create
-from connectors.epp_client import (
+from connectors.epp import EppRegistryConnector, create, wire
+from connectors.epp.client import (
     AuthorizationRefused,
     CommandRefused,
     EppConfig,
@@ -171,9 +170,9 @@ async def test_registry_refuses_updates_as_rfc_5733_has_it(
                 await epp.request(raw_contact_update(RICH_HANDLE, chg=chg), "contact update")
             codes[what] = refused.value.code
         with pytest.raises(ObjectNotFound):
-            await epp.request(epp_xml.contact_update("HST999999", email="a@b.nl"), "update")
+            await epp.request(wire.contact_update("HST999999", email="a@b.nl"), "update")
         with pytest.raises(AuthorizationRefused):
-            await epp.request(epp_xml.contact_update("OTH000001", email="a@b.nl"), "update")
+            await epp.request(wire.contact_update("OTH000001", email="a@b.nl"), "update")
 
     assert codes == {what: code for what, (code, _) in refusals.items()}
     assert (contact.name, contact.city, contact.voice, contact.updated) == before

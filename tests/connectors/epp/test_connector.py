@@ -7,10 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from connectors import epp_xml
 from connectors.base import Connector
-from connectors.epp import EppRegistryConnector, create
-from connectors.epp_client import (
+from connectors.epp import EppRegistryConnector, create, wire
+from connectors.epp.client import (
     AuthorizationRefused,
     EppConfig,
     EppPollReader,
@@ -113,7 +112,7 @@ async def test_delete_refused_while_referenced_then_swap_then_delete(
     name = nl_domain_of(epp_simulator, RICH_HANDLE)
     async with open_session(epp_config) as epp:
         with pytest.raises(ObjectAssociated):
-            await epp.request(epp_xml.contact_delete(RICH_HANDLE), "contact delete")
+            await epp.request(wire.contact_delete(RICH_HANDLE), "contact delete")
     located = await connector.locate(SubjectIdentifiers(), await hints_of(admin_db_url, 1))
 
     outcome = await erase(connector, located)
@@ -149,7 +148,7 @@ async def test_contact_used_on_a_domain_outside_the_request_waits_for_a_person(
     assert registry.domains[nl_domain_of(epp_simulator, COMPANY)].registrant == COMPANY
     # An agent replaces the contact on the other customer's domain; the retry then completes.
     async with open_session(epp_config) as epp:
-        fix = epp_xml.domain_update(
+        fix = wire.domain_update(
             shared.name, registrant=None, add=[("tech", COMPANY)], remove=[("tech", borrowed)]
         )
         await epp.request(fix, "domain update")
@@ -225,7 +224,7 @@ async def test_contact_of_another_registrar_is_refused_in_the_plan(
     hints = Hints(handles={"registry-epp": ("OTH000001",)})
     async with open_session(epp_config) as epp:
         with pytest.raises(AuthorizationRefused):
-            await epp.request(epp_xml.contact_info("OTH000001"), "contact info")
+            await epp.request(wire.contact_info("OTH000001"), "contact info")
 
     located = await connector.locate(SubjectIdentifiers(), hints)
     plan = await connector.plan_erasure(located, RetentionPolicy(), TODAY)
@@ -268,10 +267,10 @@ async def test_contact_update_withholds_fields_from_the_public(
     update = raw_contact_update(RICH_HANDLE, chg=chg)
     async with open_session(epp_config) as epp:
         await epp.request(update, "contact update")
-        response = await epp.request(epp_xml.contact_info(RICH_HANDLE), "contact info")
+        response = await epp.request(wire.contact_info(RICH_HANDLE), "contact info")
 
     assert response.res_data is not None
-    record = epp_xml.contact_record(response.res_data)
+    record = wire.contact_record(response.res_data)
     assert record["email"] == "erased@hosting.example"
     assert record["not_published"] == ["name", "voice", "email"]
     assert record["updated"] is not None

@@ -6,7 +6,7 @@ knows: their registry handles (`hints.handles["registry-epp"]`) and their domain
 contact (`domain:update`), then deletes the contact. A registry that reviews deletions
 answers 1001; its verdict arrives later as a panData message in our poll queue, which the
 poll consumer matches to the outcome's `external_ref` ("contact:<id>"). Rectification and
-restriction update the contacts (connectors/epp_rights.py) and may be pending the same way.
+restriction update the contacts (connectors/rights.py) and may be pending the same way.
 
 Each operation opens its own session and logs out at the end: EPP sessions run one command
 at a time and registries drop idle ones, so nothing is kept open between activities.
@@ -17,9 +17,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from connectors import epp_rights, epp_xml
+import connectors.epp.rights as rights
+import connectors.epp.wire as wire
 from connectors.base import RecordSink, not_processed_for
-from connectors.epp_client import (
+from connectors.epp.client import (
     AuthorizationRefused,
     EppConfig,
     EppSession,
@@ -29,7 +30,7 @@ from connectors.epp_client import (
     info_data,
     open_session,
 )
-from connectors.epp_rights import pending_outcome
+from connectors.epp.rights import pending_outcome
 from domain.records import (
     ConnectorPlan,
     ExportSummary,
@@ -102,13 +103,13 @@ class EppRegistryConnector:
         if contacts or names:
             async with open_session(self._config) as epp:
                 for contact_id in contacts:
-                    inf = await info_data(epp, epp_xml.contact_info(contact_id), "contact info")
+                    inf = await info_data(epp, wire.contact_info(contact_id), "contact info")
                     if inf is not None:
-                        contact_records.append(epp_xml.contact_record(inf))
+                        contact_records.append(wire.contact_record(inf))
                 for name in names:
-                    inf = await info_data(epp, epp_xml.domain_info(name), "domain info")
+                    inf = await info_data(epp, wire.domain_info(name), "domain info")
                     if inf is not None:
-                        domain_records.append(_domain_record(epp_xml.domain_of(inf), contacts))
+                        domain_records.append(_domain_record(wire.domain_of(inf), contacts))
         return ExportSummary(
             connector=NAME,
             datasets=(
@@ -158,10 +159,10 @@ class EppRegistryConnector:
         return _outcome(len(names), len(contacts), pending, bool(_ids(located, _ELSEWHERE)), now)
 
     async def rectify(self, located: Located, changes: Changes) -> Outcome:
-        """`contact:update` of each contact with the corrected values (see epp_rights)."""
+        """`contact:update` of each contact with the corrected values (see rights.py)."""
         if not located.found:
             return Outcome(connector=NAME, status=OutcomeStatus.NOT_FOUND)
-        return await epp_rights.rectify(
+        return await rights.rectify(
             NAME, self._config, _ids(located, _CONTACT), len(_ids(located, _ELSEWHERE)), changes
         )
 
@@ -169,7 +170,7 @@ class EppRegistryConnector:
         """Withhold each contact from WHOIS/RDAP: the registry keeps it for the registration."""
         if not located.found:
             return Outcome(connector=NAME, status=OutcomeStatus.NOT_FOUND)
-        return await epp_rights.restrict(
+        return await rights.restrict(
             NAME, self._config, _ids(located, _CONTACT), len(_ids(located, _ELSEWHERE))
         )
 
@@ -186,7 +187,7 @@ class EppRegistryConnector:
         elsewhere: list[str] = []
         for handle in handles:
             try:
-                await epp.request(epp_xml.contact_info(handle), "contact info")
+                await epp.request(wire.contact_info(handle), "contact info")
             except ObjectNotFound:
                 continue
             except AuthorizationRefused:
@@ -200,17 +201,17 @@ class EppRegistryConnector:
     ) -> list[str]:
         using: list[str] = []
         for name in names:
-            inf = await info_data(epp, epp_xml.domain_info(name), "domain info")
-            if inf is not None and epp_xml.domain_of(inf).roles_of(contacts):
+            inf = await info_data(epp, wire.domain_info(name), "domain info")
+            if inf is not None and wire.domain_of(inf).roles_of(contacts):
                 using.append(name)
         return using
 
     async def _replace_subject(self, epp: EppSession, name: str, subject: set[str]) -> None:
         """Put the company's contact wherever the domain names one of the subject's contacts."""
-        inf = await info_data(epp, epp_xml.domain_info(name), "domain info")
+        inf = await info_data(epp, wire.domain_info(name), "domain info")
         if inf is None:
             return
-        domain = epp_xml.domain_of(inf)
+        domain = wire.domain_of(inf)
         remove = [(kind, cid) for kind, cid in domain.contacts if cid in subject]
         kinds = dict.fromkeys(kind for kind, _ in remove)
         add = [
@@ -218,13 +219,13 @@ class EppRegistryConnector:
         ]
         registrant = self._company if domain.registrant in subject else None
         if registrant or remove:
-            update = epp_xml.domain_update(name, registrant=registrant, add=add, remove=remove)
+            update = wire.domain_update(name, registrant=registrant, add=add, remove=remove)
             await epp.request(update, "domain update")
 
     async def _delete_contact(self, epp: EppSession, contact_id: str) -> bool:
         """Delete one contact; True while the registry still reviews the deletion."""
         try:
-            response = await epp.request(epp_xml.contact_delete(contact_id), "contact delete")
+            response = await epp.request(wire.contact_delete(contact_id), "contact delete")
         except ObjectNotFound:
             return False  # deleted by an earlier attempt, or approved since
         except ObjectAssociated:
@@ -233,10 +234,10 @@ class EppRegistryConnector:
                 f"request; replace it there by {self._company} and retry the erasure."
             ) from None
         except ObjectStatusProhibits:
-            inf = await info_data(epp, epp_xml.contact_info(contact_id), "contact info")
+            inf = await info_data(epp, wire.contact_info(contact_id), "contact info")
             if inf is None:
                 return False
-            if "pendingDelete" in epp_xml.contact_statuses(inf):
+            if "pendingDelete" in wire.contact_statuses(inf):
                 return True  # an earlier attempt's deletion is still under review
             raise ObjectStatusProhibits(
                 f"The registry forbids deleting contact {contact_id} by its status; lift the "
@@ -260,7 +261,7 @@ def _outcome(
     return pending_outcome(NAME, "; ".join(parts) + ".", pending, now)
 
 
-def _domain_record(domain: epp_xml.DomainInfo, subject: tuple[str, ...]) -> dict[str, Any]:
+def _domain_record(domain: wire.DomainInfo, subject: tuple[str, ...]) -> dict[str, Any]:
     """A domain as the registry holds it, with the roles the subject has on it.
 
     The other contacts' handles are left out: they are other people's identifiers.

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from connectors import epp_xml
-from connectors.epp_xml import MalformedResponse, Response
+import connectors.epp.wire as wire
+from connectors.epp.wire import MalformedResponse, Response
 from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
 from runtime.settings import Settings
 
@@ -118,7 +118,7 @@ class EppSession:
             raise _unavailable(config, "the connection", error) from None
         greeting = await self._read_greeting()
         try:
-            greeted = epp_xml.is_greeting(greeting)
+            greeted = wire.is_greeting(greeting)
         except MalformedResponse:
             greeted = False
         if not greeted:
@@ -126,20 +126,20 @@ class EppSession:
             raise ConnectorError(f"{config.where} did not greet with EPP; check DSR_EPP_PORT.")
 
     async def login(self) -> None:
-        await self.request(epp_xml.login(self._config.client_id, self._config.password), "login")
+        await self.request(wire.login(self._config.client_id, self._config.password), "login")
 
     async def request(self, verb: ET.Element, what: str) -> Response:
         """Send one command and return its response; error results raise (`what` names it)."""
         cl_trid = f"DSR-{uuid.uuid4().hex[:16]}"
         async with self._lock:
             try:
-                await self._write(epp_xml.command(verb, cl_trid), what)
+                await self._write(wire.command(verb, cl_trid), what)
                 payload = await self._read(what)
             except asyncio.CancelledError:
                 self._abandon()
                 raise
         try:
-            response = epp_xml.parse_response(payload)
+            response = wire.parse_response(payload)
         except MalformedResponse as error:
             await self.aclose()
             raise ConnectorError(
@@ -158,7 +158,7 @@ class EppSession:
         """End the session politely; a registry that already hung up is fine too."""
         if not self.closed:
             with suppress(ConnectorError):
-                await self.request(epp_xml.logout(), "logout")
+                await self.request(wire.logout(), "logout")
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -305,10 +305,10 @@ class EppPollReader:
     async def read(self) -> PollMessage | None:
         """The oldest message, left in the queue until `ack`; None when the queue is empty."""
         session = await self._logged_in()
-        response = await session.request(epp_xml.poll_request(), "poll request")
+        response = await session.request(wire.poll_request(), "poll request")
         if response.code == 1300 or response.queue is None or response.queue.id is None:
             return None
-        pan = epp_xml.pan_data(response.res_data)
+        pan = wire.pan_data(response.res_data)
         return PollMessage(
             id=response.queue.id,
             contact_id=pan.contact_id if pan else None,
@@ -323,7 +323,7 @@ class EppPollReader:
         """Remove a message; False if the queue no longer holds it (acknowledged before)."""
         session = await self._logged_in()
         try:
-            await session.request(epp_xml.poll_ack(msg_id), "poll acknowledgement")
+            await session.request(wire.poll_ack(msg_id), "poll acknowledgement")
         except ObjectNotFound:
             return False
         return True

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors import epp_xml
-from connectors.epp_client import EppConfig, ObjectStatusProhibits, info_data, open_session
-from connectors.epp_xml import Address, PostalChange
+import connectors.epp.wire as wire
+from connectors.epp.client import EppConfig, ObjectStatusProhibits, info_data, open_session
+from connectors.epp.wire import Address, PostalChange
 from domain.records import ConfirmationChannel, Outcome, OutcomeStatus
 from domain.rights import Changes, Field
 
@@ -118,11 +118,11 @@ async def _update_each(
     progress = _Progress(pending=[])
     async with open_session(config) as epp:
         for contact_id in contacts:
-            inf = await info_data(epp, epp_xml.contact_info(contact_id), "contact info")
+            inf = await info_data(epp, wire.contact_info(contact_id), "contact info")
             if inf is None:
                 progress.missing += 1  # deleted since it was located, or no longer ours
                 continue
-            record = epp_xml.contact_record(inf)
+            record = wire.contact_record(inf)
             if "pendingUpdate" in record["statuses"]:
                 progress.pending.append(contact_id)  # an earlier attempt's change is reviewed
                 continue
@@ -155,7 +155,7 @@ def _corrections(record: dict[str, Any], changes: Changes) -> ET.Element | None:
         email = None
     if not (postal or voice or email):
         return None
-    return epp_xml.contact_update(record["id"], postal=postal, voice=voice, email=email)
+    return wire.contact_update(record["id"], postal=postal, voice=voice, email=email)
 
 
 def _postal_change(info: dict[str, Any], changes: Changes) -> PostalChange | None:
@@ -199,7 +199,7 @@ def _withholding(record: dict[str, Any]) -> ET.Element | None:
     if {"name", "org", "addr", "voice", "fax", "email"} <= set(record["not_published"]):
         return None
     forms = tuple(dict.fromkeys(p.get("type") or "int" for p in record["postal_info"]))
-    return epp_xml.contact_update(record["id"], withhold=forms or ("int",))
+    return wire.contact_update(record["id"], withhold=forms or ("int",))
 
 
 def _outcome(

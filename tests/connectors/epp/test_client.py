@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from connectors import epp_xml
-from connectors.epp import EppRegistryConnector, create
-from connectors.epp_client import (
+from connectors.epp import EppRegistryConnector, create, wire
+from connectors.epp.client import (
     CommandRefused,
     EppConfig,
     EppSession,
@@ -85,7 +84,7 @@ async def test_commands_before_login_are_a_use_error(epp_config: EppConfig) -> N
     await session.connect()
     try:
         with pytest.raises(CommandRefused) as refused:
-            await session.request(epp_xml.contact_info(RICH_HANDLE), "contact info")
+            await session.request(wire.contact_info(RICH_HANDLE), "contact info")
     finally:
         await session.aclose()
 
@@ -94,7 +93,7 @@ async def test_commands_before_login_are_a_use_error(epp_config: EppConfig) -> N
 
 async def test_logout_ends_the_session(epp_config: EppConfig) -> None:
     session = await logged_in_session(epp_config)
-    response = await session.request(epp_xml.logout(), "logout")
+    response = await session.request(wire.logout(), "logout")
     await session.aclose()
 
     assert (response.code, response.message) == (
@@ -105,7 +104,7 @@ async def test_logout_ends_the_session(epp_config: EppConfig) -> None:
 
 async def test_unimplemented_commands_are_refused(epp_config: EppConfig) -> None:
     check = ET.fromstring(
-        f'<check xmlns="{epp_xml.EPP_NS}"><contact:check xmlns:contact="{epp_xml.CONTACT_NS}">'
+        f'<check xmlns="{wire.EPP_NS}"><contact:check xmlns:contact="{wire.CONTACT_NS}">'
         f"<contact:id>{RICH_HANDLE}</contact:id></contact:check></check>"
     )
     async with open_session(epp_config) as epp:
@@ -124,13 +123,13 @@ async def test_frames_count_their_own_four_byte_header(epp_simulator: EppSimulat
     )
     try:
         greetings = [await _raw_frame(reader)]
-        hello = f'<?xml version="1.0"?><epp xmlns="{epp_xml.EPP_NS}"><hello/></epp>'.encode()
+        hello = f'<?xml version="1.0"?><epp xmlns="{wire.EPP_NS}"><hello/></epp>'.encode()
         writer.write(struct.pack(">I", len(hello) + 4) + hello)
         greetings.append(await _raw_frame(reader))
     finally:
         writer.close()
 
-    assert all(epp_xml.is_greeting(g) for g in greetings)
+    assert all(wire.is_greeting(g) for g in greetings)
 
 
 async def _raw_frame(reader: asyncio.StreamReader) -> bytes:
