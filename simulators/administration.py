@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
-from connectors import administration_schema as schema
+from connectors.billing import wire as schema
 from simulators.administration_people import DUTCH, ENGLISH, Address, People, Person
 
 WORDS = ("noord", "zuid", "blauw", "zon", "river", "oak", "maple", "harbour", "polder", "dijk")

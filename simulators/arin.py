@@ -28,7 +28,7 @@ import uvicorn
 from fastapi import Body, Depends, FastAPI, Query, Request, Response
 from pydantic import BaseModel
 
-from connectors.administration_schema import create_admin_engine
+from connectors.billing.wire import create_admin_engine
 from simulators.arin_data import (
     FUNCTIONS,
     NS,

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from connectors.administration_schema import contacts, customers, ip_assignments
+from connectors.billing.wire import contacts, customers, ip_assignments
 
 NS = "http://www.arin.net/regrws/core/v1"
 # Payloads then read `<poc xmlns="...">`, as ARIN writes them, instead of `<ns0:poc ...>`.

@@ -25,7 +25,7 @@ from typing import Any
 import structlog
 import uvicorn
 
-from connectors.administration_schema import create_admin_engine
+from connectors.billing.wire import create_admin_engine
 from simulators.certcentral_data import CertCentralState
 from simulators.certcentral_routes import DEFAULT_API_KEY, DEFAULT_RATE_LIMITS, create_app
 from simulators.certcentral_seed import seed_from_administration

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, RowMapping, select
 
-from connectors.administration_schema import certificates, contacts, customers
+from connectors.billing.wire import certificates, contacts, customers
 from simulators.certcentral_data import (
     API_USER,
     STAFF,

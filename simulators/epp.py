@@ -30,7 +30,7 @@ from typing import Any
 
 import structlog
 
-from connectors.administration_schema import create_admin_engine
+from connectors.billing.wire import create_admin_engine
 from simulators.epp_commands import CommandHandler, Session
 from simulators.epp_seed import OTHER_REGISTRAR, seed_from_administration
 from simulators.epp_store import Registry

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from connectors.administration_schema import customers, domains
+from connectors.billing.wire import customers, domains
 from simulators.epp_store import Contact, Domain, Registry
 
 OTHER_REGISTRAR = "other-registrar"

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from connectors.administration_schema import contacts, create_admin_engine, customers, domains
+from connectors.billing.wire import contacts, create_admin_engine, customers, domains
 from simulators.registrar_data import ACTIVE, Domain, RegistrarState
 
 _DOMAIN_IDS = 10_000_000

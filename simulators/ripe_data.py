@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from connectors.administration_schema import contacts, customers, ip_assignments
+from connectors.billing.wire import contacts, customers, ip_assignments
 
 PRIMARY_KEYS = {
     "person": "nic-hdl",

@@ -10,10 +10,10 @@ from datetime import date
 import httpx
 import pytest
 
-from connectors.administration_schema import create_admin_engine
 from connectors.arin import ArinConnector
 from connectors.base import Connector, TicketPolling
 from connectors.billing import BillingConnector
+from connectors.billing.wire import create_admin_engine
 from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
 from domain.records import (
     ConfirmationChannel,

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from connectors.administration_schema import create_admin_engine, customers
 from connectors.base import Connector, TicketPolling
+from connectors.billing.wire import create_admin_engine, customers
 from connectors.certcentral import CertCentralConnector, create
 from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
 from domain.records import (

@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime
 import httpx
 import pytest
 
-from connectors.administration_schema import create_admin_engine
 from connectors.base import Connector
 from connectors.billing import BillingConnector
+from connectors.billing.wire import create_admin_engine
 from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
 from connectors.ripe import ERASURE_REASON, RipeConnector, create
 from domain.records import (

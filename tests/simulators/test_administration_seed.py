@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from connectors import administration_schema as schema
+from connectors.billing import wire as schema
 from domain.deadlines import add_months
 from simulators.administration import SeedSummary, create_and_seed
 from tests.fixtures.administration import ADMIN_TODAY

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, Table, func, or_, select
 
-from connectors.administration_schema import (
+from connectors.billing.wire import (
     call_recordings,
     certificates,
     consents,

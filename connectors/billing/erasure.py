@@ -27,7 +27,8 @@ from sqlalchemy import (
     update,
 )
 
-from connectors.administration_schema import (
+from connectors.billing.queries import NAME, RETAINABLE, Scope, dated_rows
+from connectors.billing.wire import (
     call_recordings,
     certificates,
     consents,
@@ -38,7 +39,6 @@ from connectors.administration_schema import (
     services,
     support_tickets,
 )
-from connectors.billing_queries import NAME, RETAINABLE, Scope, dated_rows
 from domain.deadlines import add_months
 from domain.records import ConnectorPlan, Outcome, OutcomeStatus, PlanAction, PlanItem
 

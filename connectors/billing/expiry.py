@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, Engine, Table, delete, exists
 
-from connectors.administration_schema import metadata
+from connectors.billing.wire import metadata
 
 
 def expiring_tables() -> list[Table]:

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, and_, func, or_, select, update
 
-from connectors.administration_schema import consents, contacts, customers, invoices
 from connectors.base import not_processed_for
-from connectors.billing_queries import NAME, RETAINABLE, Scope, dated_rows
+from connectors.billing.queries import NAME, RETAINABLE, Scope, dated_rows
+from connectors.billing.wire import consents, contacts, customers, invoices
 from domain.records import Outcome, OutcomeStatus
 from domain.rights import Changes, Field, Purpose
 

@@ -20,10 +20,13 @@ import structlog
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from connectors import billing_erasure, billing_expiry, billing_queries, billing_rights
-from connectors.administration_schema import create_admin_engine
+import connectors.billing.erasure as erasure
+import connectors.billing.expiry as expiry
+import connectors.billing.queries as queries
+import connectors.billing.rights as rights
 from connectors.base import RecordSink
-from connectors.billing_queries import NAME, Scope
+from connectors.billing.queries import NAME, Scope
+from connectors.billing.wire import create_admin_engine
 from connectors.errors import SystemUnavailable
 from domain.records import (
     ConnectorPlan,
@@ -86,7 +89,7 @@ class BillingConnector:
         """Stage the subject's rows, one dataset at a time."""
         scope = Scope.from_refs(located.refs)
         staged = []
-        for dataset, query in billing_queries.dataset_queries(scope).items():
+        for dataset, query in queries.dataset_queries(scope).items():
             records = await self._in_thread(self._fetch, query)
             staged.append(await sink.write(dataset, records))
         return ExportSummary(connector=NAME, datasets=tuple(staged))
@@ -102,35 +105,35 @@ class BillingConnector:
         scope = Scope.from_refs(located.refs)
         if scope.empty:
             return Outcome(connector=NAME, status=OutcomeStatus.NOT_FOUND)
-        return await self._in_thread(billing_erasure.erase, self._engine, scope, plan)
+        return await self._in_thread(erasure.erase, self._engine, scope, plan)
 
     async def rectify(self, located: Located, changes: Changes) -> Outcome:
         """Correct the account and the subject's contact rows; issued invoices stay as issued."""
         scope = Scope.from_refs(located.refs)
         if scope.empty:
             return _nothing_found()
-        return await self._in_thread(billing_rights.rectify, self._engine, scope, changes)
+        return await self._in_thread(rights.rectify, self._engine, scope, changes)
 
     async def restrict(self, located: Located) -> Outcome:
         """Mark the account, its kept records and the subject's contact rows restricted."""
         scope = Scope.from_refs(located.refs)
         if scope.empty:
             return _nothing_found()
-        return await self._in_thread(billing_rights.restrict, self._engine, scope)
+        return await self._in_thread(rights.restrict, self._engine, scope)
 
     async def object_to(self, located: Located, purposes: tuple[Purpose, ...]) -> Outcome:
         """Marketing and profiling stop; an objection the officer upheld restricts the rest."""
         scope = Scope.from_refs(located.refs)
         if scope.empty:
             return _nothing_found()
-        return await self._in_thread(billing_rights.object_to, self._engine, scope, purposes)
+        return await self._in_thread(rights.object_to, self._engine, scope, purposes)
 
     async def delete_expired(self, today: date) -> int:
         """Delete the kept records whose retention ended by `today`; returns how many went.
 
         Not part of the connector contract: a scheduled job calls it daily. Idempotent.
         """
-        deleted = await self._in_thread(billing_expiry.delete_expired, self._engine, today)
+        deleted = await self._in_thread(expiry.delete_expired, self._engine, today)
         log.info("billing_expired_records_deleted", records=deleted, today=today.isoformat())
         return deleted
 
@@ -149,33 +152,33 @@ class BillingConnector:
 
     def _locate(self, subject: SubjectIdentifiers) -> Located:
         with self._engine.connect() as conn:
-            scope = billing_queries.match_subject(conn, subject)
+            scope = queries.match_subject(conn, subject)
             if scope.empty:
                 return Located(connector=NAME, found=False)
-            counts = billing_queries.count_datasets(conn, scope)
-            hints = billing_queries.subject_hints(conn, scope, subject)
+            counts = queries.count_datasets(conn, scope)
+            hints = queries.subject_hints(conn, scope, subject)
         return Located(
             connector=NAME, found=True, refs=scope.refs, record_counts=counts, hints=hints
         )
 
-    def _fetch(self, query: billing_queries.Query) -> list[dict[str, object]]:
+    def _fetch(self, query: queries.Query) -> list[dict[str, object]]:
         with self._engine.connect() as conn:
-            return billing_queries.fetch_records(conn, query)
+            return queries.fetch_records(conn, query)
 
     def _plan(self, scope: Scope, policy: RetentionPolicy, today: date) -> ConnectorPlan:
         if scope.empty:
             return ConnectorPlan(connector=NAME)
         with self._engine.connect() as conn:
-            counts = billing_queries.count_datasets(conn, scope)
+            counts = queries.count_datasets(conn, scope)
             items = [
                 PlanItem(category, PlanAction.ACT, counts[category])
                 for category in ACTED_ON
                 if counts.get(category)
             ]
-            for category in billing_queries.RETAINABLE:
-                rows = billing_queries.dated_rows(conn, category, scope.customer_ids)
+            for category in queries.RETAINABLE:
+                rows = queries.dated_rows(conn, category, scope.customer_ids)
                 items += split_by_retention(category, [d for _, d in rows], policy, today)
-            active = billing_queries.active_services(conn, scope.customer_ids)
+            active = queries.active_services(conn, scope.customer_ids)
         return ConnectorPlan(connector=NAME, items=tuple(items), active_services=active)
 
 

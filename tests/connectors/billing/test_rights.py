@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, update
 
-from connectors import administration_schema as schema
 from connectors.base import Connector
 from connectors.billing import BillingConnector
+from connectors.billing import wire as schema
 from domain.records import Located, OutcomeStatus
 from domain.retention import RetentionPolicy
 from domain.rights import Purpose, parse_changes

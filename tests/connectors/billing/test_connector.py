@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, insert, select
 
-from connectors import administration_schema as schema
 from connectors.base import Connector
-from connectors.billing import BillingConnector, create, split_by_retention
+from connectors.billing import BillingConnector, create
+from connectors.billing import wire as schema
+from connectors.billing.connector import split_by_retention
 from connectors.errors import SystemUnavailable
 from domain.deadlines import add_months
 from domain.records import OutcomeStatus, PlanAction, PlanItem
