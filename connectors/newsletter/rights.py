@@ -9,7 +9,7 @@ travel there anyway).
 from __future__ import annotations
 
 from connectors.base import not_processed_for
-from connectors.newsletter_rest import MEMBER, USER, MailmanRest, ids, last_segment, quote_email
+from connectors.newsletter.client import MEMBER, USER, MailmanRest, ids, last_segment, quote_email
 from domain.records import Located, Outcome, OutcomeStatus
 from domain.rights import Changes, Field, Purpose
 

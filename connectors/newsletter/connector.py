@@ -2,7 +2,7 @@
 
 Mailman finds people only by email, but emails must not travel in `Located`; so locate turns
 them into Mailman's opaque user and member ids, and every other method works from those ids
-(the rights of Art. 16, 18 and 21 in newsletter_rights.py).
+(the rights of Art. 16, 18 and 21 in rights.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 
 from connectors.base import Record, RecordSink
-from connectors.newsletter_rest import MEMBER, USER, MailmanRest, ids, last_segment, quote_email
-from connectors.newsletter_rights import (
+from connectors.newsletter.client import MEMBER, USER, MailmanRest, ids, last_segment, quote_email
+from connectors.newsletter.rights import (
     CONNECTOR,
     object_to_newsletter,
     rectify_newsletter,
