@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from connectors.ripe_objects import GENERATED, RipeObject
+from connectors.ripe.wire import GENERATED, RipeObject
 from domain.records import Outcome, OutcomeStatus
 from domain.rights import Changes, Field
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import httpx
 
 from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
-from connectors.ripe_objects import ACCESS_DENIED, RipeObject, parse_messages
+from connectors.ripe.wire import ACCESS_DENIED, RipeObject, parse_messages
 
 AUTH_REFUSED = (
     "RIPE refused the API key for an update; check DSR_RIPE_KEY_ID and DSR_RIPE_KEY_SECRET "

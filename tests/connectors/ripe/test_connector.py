@@ -21,7 +21,8 @@ from connectors.base import Connector
 from connectors.billing import BillingConnector
 from connectors.billing.wire import create_admin_engine
 from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
-from connectors.ripe import ERASURE_REASON, RipeConnector, create
+from connectors.ripe import RipeConnector, create
+from connectors.ripe.connector import ERASURE_REASON
 from domain.records import (
     ConnectorPlan,
     Located,

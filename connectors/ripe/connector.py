@@ -19,8 +19,9 @@ import httpx
 
 from connectors.base import RecordSink, not_processed_for, unsupported
 from connectors.errors import ConnectorError, SystemUnavailable
-from connectors.ripe_http import json_of, path_of, raise_for_status, refused
-from connectors.ripe_objects import (
+from connectors.ripe.client import json_of, path_of, raise_for_status, refused
+from connectors.ripe.rights import HELD, corrected, notes_of, rectified
+from connectors.ripe.wire import (
     IN_USE,
     NAME_CHANGED,
     RipeObject,
@@ -32,7 +33,6 @@ from connectors.ripe_objects import (
     update_body,
     with_contacts_moved,
 )
-from connectors.ripe_rectify import HELD, corrected, notes_of, rectified
 from domain.records import (
     ConnectorPlan,
     ExportSummary,
