@@ -9,13 +9,13 @@ import httpx
 import pytest
 
 from connectors.arin import ArinConnector
-from connectors.arin_rights import arin_phone
+from connectors.arin.rights import arin_phone
 from domain.records import OutcomeStatus
 from domain.rights import Purpose, parse_changes
 from simulators.administration import SeedSummary
 from simulators.arin import ArinSimulator
 from simulators.arin_data import Poc
-from tests.connectors.test_arin import RICH_POC, located, make_connector
+from tests.connectors.arin.test_connector import RICH_POC, located, make_connector
 from tests.fixtures.arin import NS, RecordingTransport, error_code
 
 CORRECTIONS = (

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
 
-from connectors.arin_xml import NS
+from connectors.arin.wire import NS
 from domain.records import Outcome, OutcomeStatus
 from domain.rights import Changes, Field
 

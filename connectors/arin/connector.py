@@ -16,16 +16,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
-from connectors.arin_rights import corrected, outcome
-from connectors.arin_xml import (
-    NotRemoveable,
-    RegRwsClient,
-    TicketState,
-    path,
-    poc_links,
-    poc_record,
-    ticket_state,
-)
+from connectors.arin.client import NotRemoveable, RegRwsClient, path
+from connectors.arin.rights import corrected, outcome
+from connectors.arin.wire import TicketState, poc_links, poc_record, ticket_state
 from connectors.base import Record, RecordSink, not_processed_for, unsupported
 from connectors.errors import ConnectorError, SystemUnavailable
 from domain.records import (
