@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.certcentral_api import CertCentralApi
+from connectors.certcentral.client import CertCentralApi
 from domain.records import Located, Outcome, OutcomeStatus
 from domain.rights import Changes, Field
 

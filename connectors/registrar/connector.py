@@ -13,7 +13,7 @@ after any confirmation, and the repeat continues where the registrar stands: it 
 what is still needed (a still pending change answers with the same job id), deletes the
 handle once its domains are free, and returns DONE, or PENDING with the deletion's job id.
 
-Rectification and restriction (registrar_rights) are synchronous: the registrar modifies a
+Rectification and restriction (rights.py) are synchronous: the registrar modifies a
 handle and turns on WHOIS privacy at once. The registrar processes the handle to register
 domains, under the contract; it sends no marketing and does no profiling.
 """
@@ -27,10 +27,10 @@ from typing import Any
 
 import httpx
 
-from connectors import registrar_rights
+import connectors.registrar.rights as rights
 from connectors.base import Record, RecordSink, not_processed_for
 from connectors.errors import ConnectorError
-from connectors.registrar_api import RegistrarApi, RegistrarRefused
+from connectors.registrar.client import RegistrarApi, RegistrarRefused
 from domain.records import (
     ConfirmationChannel,
     ConnectorPlan,
@@ -173,7 +173,7 @@ class RegistrarConnector:
         handles = [h for h in _handles(located) if h != self._company]
         if not located.found or not handles:
             return Outcome(connector=NAME, status=OutcomeStatus.NOT_FOUND, at=self._clock())
-        outcome = await registrar_rights.rectify(self._api, NAME, handles, changes)
+        outcome = await rights.rectify(self._api, NAME, handles, changes)
         return replace(outcome, at=self._clock())
 
     async def restrict(self, located: Located) -> Outcome:
@@ -181,7 +181,7 @@ class RegistrarConnector:
         handles = [h for h in _handles(located) if h != self._company]
         if not located.found or not handles:
             return Outcome(connector=NAME, status=OutcomeStatus.NOT_FOUND, at=self._clock())
-        outcome = await registrar_rights.restrict(self._api, NAME, handles)
+        outcome = await rights.restrict(self._api, NAME, handles)
         return replace(outcome, at=self._clock())
 
     async def object_to(self, located: Located, purposes: tuple[Purpose, ...]) -> Outcome:

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from connectors.base import unsupported
-from connectors.registrar_api import RegistrarApi, RegistrarRefused
-from connectors.registrar_fields import FIXED_ON_A_HANDLE, holds, modify_body, rename_body
+from connectors.registrar.client import RegistrarApi, RegistrarRefused
+from connectors.registrar.wire import FIXED_ON_A_HANDLE, holds, modify_body, rename_body
 from domain.records import Outcome, OutcomeStatus
 from domain.rights import Changes, Field
 

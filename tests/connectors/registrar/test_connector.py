@@ -11,7 +11,8 @@ import pytest
 
 from connectors.base import Connector
 from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable
-from connectors.registrar import NAME, RegistrarConnector, create
+from connectors.registrar import RegistrarConnector, create
+from connectors.registrar.connector import NAME
 from domain.records import Located, OutcomeStatus
 from domain.retention import RetentionPolicy
 from domain.subject import Hints, SubjectIdentifiers

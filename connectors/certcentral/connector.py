@@ -7,7 +7,7 @@ administrator approves (never `skip_approval`: ending a certificate is a person'
 the CA), then deletes the organisations, which CertCentral refuses while active orders use
 them. What a CA cannot erase is said plainly in the plan, the outcome and the confirmation.
 
-Rectification (certcentral_rights) corrects the subject's organisation and order contacts.
+Rectification (rights.py) corrects the subject's organisation and order contacts.
 Restriction is not possible at a CA, and it processes the data for validation and issuance
 only, so an objection finds nothing to stop; as an independent controller it holds nothing
 that is portable from us.
@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 
-from connectors import certcentral_rights
+import connectors.certcentral.rights as rights
 from connectors.base import Record, RecordSink, not_processed_for, unsupported
-from connectors.certcentral_api import CertCentralApi, error_code, raise_refusal
+from connectors.certcentral.client import CertCentralApi, error_code, raise_refusal
 from connectors.errors import ConnectorError
 from domain.records import (
     Confirmation,
@@ -105,15 +105,13 @@ class CertCentralConnector:
             if found is None:
                 continue  # deleted already; the orders that used it still count
             organizations.append(organization_id)
-            contacts += certcentral_rights.contact_refs(
-                "organization", organization_id, found, emails
-            )
+            contacts += rights.contact_refs("organization", organization_id, found, emails)
             for listed in await self._api.orders_of(organization_id):
                 orders.setdefault(listed["id"], listed)
         for order_id, order in orders.items() if emails else ():
             # A listed order shows no contacts; its order info does.
             info = order if "requester" in order else await self._order_info(order_id)
-            contacts += certcentral_rights.contact_refs("order", str(order_id), info or {}, emails)
+            contacts += rights.contact_refs("order", str(order_id), info or {}, emails)
         refs = (
             *(f"{_ORDER}{i}" for i in orders),
             *(f"{_CERTIFICATE}{o['certificate']['id']}" for o in orders.values()),
@@ -225,7 +223,7 @@ class CertCentralConnector:
         """Correct the subject's contact records; what the CA keeps is named in the detail."""
         if not located.found:
             return Outcome(connector=NAME, status=OutcomeStatus.NOT_FOUND, at=datetime.now(UTC))
-        outcome = await certcentral_rights.rectify(self._api, NAME, located, changes)
+        outcome = await rights.rectify(self._api, NAME, located, changes)
         return replace(outcome, at=datetime.now(UTC))
 
     async def restrict(self, located: Located) -> Outcome:

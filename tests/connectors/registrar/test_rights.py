@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from connectors.registrar import NAME, RegistrarConnector
+from connectors.registrar import RegistrarConnector
+from connectors.registrar.connector import NAME
 from domain.records import Located, OutcomeStatus
 from domain.rights import Changes, Field, Purpose
 from domain.subject import Hints, SubjectIdentifiers
