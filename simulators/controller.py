@@ -32,7 +32,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from simulators.epp_tls import TlsFiles, write_tls_files
+from simulators.tls import TlsFiles, write_tls_files
 
 IMPORT_PATH = "/dsr/v1/imports"
 _ZIP_MAGIC = b"PK\x03\x04"

@@ -34,7 +34,7 @@ from connectors.billing.wire import create_admin_engine
 from simulators.epp_commands import CommandHandler, Session
 from simulators.epp_seed import OTHER_REGISTRAR, seed_from_administration
 from simulators.epp_store import Registry
-from simulators.epp_tls import TlsFiles, server_context, write_tls_files
+from simulators.tls import TlsFiles, server_context, write_tls_files
 
 log = structlog.get_logger(__name__)
 

@@ -19,6 +19,8 @@ from urllib.parse import quote
 
 import httpx
 
+from simulators.serving import free_port
+
 _REPO = Path(__file__).resolve().parents[1]
 _DEFAULT_BIN = _REPO / ".tools" / "mailman" / "bin" / "mailman"
 # Every runner Mailman's own mailman.cfg defines, except `rest`: we need only the REST API.
@@ -53,13 +55,6 @@ def find_mailman_bin() -> Path:
     if not path.is_file():
         raise MailmanNotInstalled(f"Mailman is not installed at {path}; run `make mailman` first.")
     return path
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class MailmanServer:

@@ -32,9 +32,9 @@ from sqlalchemy import create_engine
 
 from simulators import ripe_data as rd
 from simulators import ripe_updates as updates
-from simulators.mailman_server import free_port
 from simulators.ripe_data import Company, RipeDatabase, RpslObject, WhoisError, message
 from simulators.ripe_render import render, respond
+from simulators.serving import free_port
 
 
 class Clock:

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from runtime.mailer import Mailer, MailerUnavailable, MailRejected, MailSettings
-from simulators.epp_tls import write_tls_files
+from simulators.tls import write_tls_files
 
 SENDER = "Privacy <privacy@hoster.example>"
 TO = "jan@example.nl"

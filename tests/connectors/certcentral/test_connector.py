@@ -28,7 +28,7 @@ from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
 from simulators.administration import SeedSummary
 from simulators.certcentral import CertCentralSimulator
-from simulators.mailman_server import free_port
+from simulators.serving import free_port
 from tests.connectors.memory_sink import MemorySink
 from tests.fixtures.certcentral import CERTCENTRAL_API_KEY, api, hints_of, locate_rich
 

@@ -22,8 +22,8 @@ from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailab
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
 from simulators.epp import EppSimulator
-from simulators.epp_tls import create_authority, write_client_files
-from simulators.mailman_server import free_port
+from simulators.serving import free_port
+from simulators.tls import create_authority, write_client_files
 from tests.fixtures.epp import RICH_HANDLE, hints_of
 
 

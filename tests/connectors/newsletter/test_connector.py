@@ -16,7 +16,8 @@ from domain.records import Located, OutcomeStatus, PlanAction
 from domain.retention import RetentionPolicy
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
-from simulators.mailman_server import MailmanServer, free_port
+from simulators.mailman_server import MailmanServer
+from simulators.serving import free_port
 from tests.connectors.memory_sink import MemorySink
 
 TODAY = date(2026, 11, 22)

@@ -1,7 +1,9 @@
-"""A throwaway certificate authority for the EPP simulator: CA, server and client certificates.
+"""A throwaway certificate authority for the simulators that speak TLS: CA, server and client
+certificates.
 
-Registries admit registrars by TLS client certificate (RFC 5734). The simulator makes its own
-authority at start-up and writes the PEM files where the connector's settings point.
+Registries admit registrars by TLS client certificate (RFC 5734): the EPP simulator makes its
+own authority at start-up and writes the PEM files where the connector's settings point. The
+receiving controller's simulator uses the same authority for its HTTPS server certificate.
 """
 
 from __future__ import annotations
