@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from connectors.billing.wire import contacts, create_admin_engine, customers, domains
-from simulators.registrar_data import ACTIVE, Domain, RegistrarState
+from simulators.registrar.data import ACTIVE, Domain, RegistrarState
 
 _DOMAIN_IDS = 10_000_000
 _CUSTOMER_IDS = 100_000
