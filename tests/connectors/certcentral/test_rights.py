@@ -17,7 +17,7 @@ from domain.rights import Changes, Field, Purpose
 from domain.subject import SubjectIdentifiers
 from simulators.administration import SeedSummary
 from simulators.certcentral import CertCentralSimulator
-from simulators.certcentral_data import CertCentralState, Person
+from simulators.certcentral.data import CertCentralState, Person
 from tests.connectors.memory_sink import MemorySink
 from tests.fixtures.certcentral import CERTCENTRAL_API_KEY, api, hints_of, locate_rich
 

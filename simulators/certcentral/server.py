@@ -5,9 +5,8 @@ Reproduces what the connector relies on (PROTOCOLS.md, SSL certificate authoriti
 unless `skip_approval`, the refusal to delete an organisation that active orders use, contact
 updates at organisation and order level (DV orders have no organisation contact), and the
 rolling rate limits answered with 429 `request_limit_exceeded` and a Retry-After header. The
-state lives in `certcentral_data`, its seed in `certcentral_seed`, the routes in
-`certcentral_routes` and the JSON shapes in `certcentral_views`. Test controls live under
-`/_sim/`, outside the vendor's paths, with no key and no limit.
+state lives in `data`, its seed in `seed`, the routes in `views` and the JSON shapes in `wire`.
+Test controls live under `/_sim/`, outside the vendor's paths, with no key and no limit.
 
     python -m simulators.certcentral --port 8104 --admin-db sqlite:///.dsr/administration.sqlite3
 """
@@ -15,28 +14,23 @@ state lives in `certcentral_data`, its seed in `certcentral_seed`, the routes in
 from __future__ import annotations
 
 import argparse
-import socket
-import threading
-import time
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import structlog
-import uvicorn
 
 from connectors.billing.wire import create_admin_engine
-from simulators.certcentral_data import CertCentralState
-from simulators.certcentral_routes import DEFAULT_API_KEY, DEFAULT_RATE_LIMITS, create_app
-from simulators.certcentral_seed import seed_from_administration
-
-__all__ = ["DEFAULT_API_KEY", "DEFAULT_RATE_LIMITS", "CertCentralSimulator", "create_app", "main"]
+from simulators.certcentral.data import CertCentralState
+from simulators.certcentral.seed import seed_from_administration
+from simulators.certcentral.views import DEFAULT_API_KEY, DEFAULT_RATE_LIMITS, create_app
+from simulators.serving import HttpSimulator
 
 log = structlog.get_logger(__name__)
 
 
-class CertCentralSimulator:
-    """The API served by uvicorn in a background thread with its own event loop."""
+class CertCentralSimulator(HttpSimulator):
+    """The Services API v2 over `state`, with its key and rate limits."""
 
     def __init__(
         self,
@@ -47,19 +41,9 @@ class CertCentralSimulator:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        self.state, self.api_key, self.host, self.port = state, api_key, host, port
-        config = uvicorn.Config(
-            create_app(state, api_key, rate_limits), log_level="warning", access_log=False
-        )
-        self._server = uvicorn.Server(config)
-        self._thread: threading.Thread | None = None
-        # Bound now, so `port=0` gives a free port that `url` can name before starting. asyncio
-        # sets TCP_NODELAY on accepted connections only when the listener names IPPROTO_TCP;
-        # without it every answer waits some 40 ms for a delayed ACK.
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind((host, port))
-        self.port = self._socket.getsockname()[1]
+        self.state, self.api_key = state, api_key
+        app = create_app(state, api_key, rate_limits)
+        super().__init__(app, name="CertCentral simulator", host=host, port=port)
 
     @classmethod
     def from_admin_db(
@@ -80,45 +64,11 @@ class CertCentralSimulator:
             engine.dispose()
         return cls(state, **options)
 
-    @property
-    def url(self) -> str:
-        """The root the connector's `certcentral_url` names; the API lives under /services/v2."""
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> None:
-        """Serve in a background thread; returns once the port answers."""
-        self._thread = threading.Thread(
-            target=self.serve, name="certcentral-simulator", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError(f"The CertCentral simulator did not start on port {self.port}.")
-            time.sleep(0.01)
-
-    def serve(self) -> None:
-        """Serve in this thread until stopped."""
-        self._server.run(sockets=[self._socket])
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._socket.close()
-
     def approve(self, request_id: int) -> None:
         self.state.decide(request_id, approve=True)
 
     def reject(self, request_id: int) -> None:
         self.state.decide(request_id, approve=False, comment="Rejected by the administrator.")
-
-    def __enter__(self) -> CertCentralSimulator:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def _rate_limit(text: str) -> tuple[int, float]:
@@ -157,7 +107,3 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     log.info("certcentral_simulator_starting", port=sim.port, orders=len(sim.state.orders))
     sim.serve()
-
-
-if __name__ == "__main__":
-    main()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulators import certcentral_data as data
-from simulators.certcentral_data import CertCentralState
+import simulators.certcentral.data as data
+from simulators.certcentral.data import CertCentralState
 
 CONTAINER = {"id": 1, "name": "Example Hosting B.V."}
 

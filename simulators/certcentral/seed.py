@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, RowMapping, select
 
 from connectors.billing.wire import certificates, contacts, customers
-from simulators.certcentral_data import (
+from simulators.certcentral.data import (
     API_USER,
     STAFF,
     VALIDITY_DAYS,

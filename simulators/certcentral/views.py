@@ -20,8 +20,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from simulators.certcentral_data import CertCentralState, SimError
-from simulators.certcentral_views import (
+from simulators.certcentral.data import CertCentralState, SimError
+from simulators.certcentral.wire import (
     order_info,
     order_summary,
     organization_info,
