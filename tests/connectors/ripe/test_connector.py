@@ -35,7 +35,7 @@ from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
 from simulators.administration import SeedSummary
 from simulators.ripe import RipeSimulator
-from simulators.ripe_data import DRY_RUN, IN_USE, RpslObject
+from simulators.ripe.data import DRY_RUN, IN_USE, RpslObject
 from simulators.serving import free_port
 from tests.connectors.memory_sink import MemorySink
 from tests.fixtures.ripe import RIPE_KEY_ID, RIPE_KEY_SECRET

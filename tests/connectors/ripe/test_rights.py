@@ -18,8 +18,8 @@ from domain.records import Located, OutcomeStatus
 from domain.rights import Purpose, parse_changes
 from simulators.administration import SeedSummary
 from simulators.ripe import RipeSimulator
-from simulators.ripe_data import AUTH_FAILED, NAME_CHANGED, RpslObject
-from simulators.ripe_updates import LATIN1_CONVERSION, SYNTAX_ERROR
+from simulators.ripe.data import AUTH_FAILED, NAME_CHANGED, RpslObject
+from simulators.ripe.updates import LATIN1_CONVERSION, SYNTAX_ERROR
 from tests.connectors.ripe.test_connector import ROLE, company_key, locate_rich, person_handle
 from tests.fixtures.ripe import RIPE_KEY_ID, RIPE_KEY_SECRET
 

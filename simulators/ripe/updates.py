@@ -14,8 +14,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from simulators import ripe_data as rd
-from simulators.ripe_data import RipeDatabase, RpslObject, WhoisError, message
+import simulators.ripe.data as rd
+from simulators.ripe.data import RipeDatabase, RpslObject, WhoisError, message
 
 SYNTAX_ERROR = "Syntax error in %s"
 LATIN1_CONVERSION = "Value changed due to conversion into the ISO-8859-1 (Latin-1) character set"

@@ -1,4 +1,5 @@
-"""How the RIPE Database simulator answers: whois-resources as JSON or XML (JAXB's mapping)."""
+"""How the RIPE Database simulator answers, as whois-resources JSON or XML (JAXB's mapping), and
+the object it reads from a PUT body."""
 
 from __future__ import annotations
 
@@ -10,8 +11,16 @@ from xml.etree import ElementTree
 from fastapi import Request
 from fastapi.responses import Response
 
-from simulators import ripe_data as rd
-from simulators.ripe_data import RipeDatabase, RpslObject
+import simulators.ripe.data as rd
+from simulators.ripe.data import (
+    SINGLE_OBJECT,
+    URI_MISMATCH,
+    RipeDatabase,
+    RpslObject,
+    WhoisError,
+    message,
+    normalise_key,
+)
 
 TERMS = {"type": "locator", "href": "https://docs.db.ripe.net/terms-conditions.html"}
 _XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -75,3 +84,22 @@ def _xml(tag: str, value: Mapping[str, Any]) -> ElementTree.Element:
             link = tag in ("link", "terms-and-conditions")
             element.set(f"{_XLINK}{key}" if link else key, str(item))
     return element
+
+
+def submitted_object(body: Any, object_type: str, key: str) -> RpslObject:
+    """The one object of a PUT body; its type and key must be those of the URI."""
+    try:
+        objects = body["objects"]["object"]
+        raw = objects[0] if isinstance(objects, list) and len(objects) == 1 else None
+        if raw is None:
+            found = len(objects) if isinstance(objects, list) else 0
+            raise WhoisError(400, message("Error", SINGLE_OBJECT, str(found)))
+        attributes = [(str(a["name"]), str(a["value"])) for a in raw["attributes"]["attribute"]]
+        submitted = RpslObject(str(raw["type"]), attributes)
+    except (KeyError, TypeError, IndexError):
+        raise WhoisError(400, message("Error", SINGLE_OBJECT, "0")) from None
+    if submitted.type != object_type or normalise_key(object_type, submitted.key) != (
+        normalise_key(object_type, key)
+    ):
+        raise WhoisError(400, message("Error", URI_MISMATCH, object_type, key))
+    return submitted
