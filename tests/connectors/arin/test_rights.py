@@ -14,7 +14,7 @@ from domain.records import OutcomeStatus
 from domain.rights import Purpose, parse_changes
 from simulators.administration import SeedSummary
 from simulators.arin import ArinSimulator
-from simulators.arin_data import Poc
+from simulators.arin.data import Poc
 from tests.connectors.arin.test_connector import RICH_POC, located, make_connector
 from tests.fixtures.arin import NS, RecordingTransport, error_code
 

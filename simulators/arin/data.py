@@ -2,27 +2,17 @@
 
 Rules kept here, as Reg-RWS enforces them: a POC linked to any Org or Net cannot be deleted
 (E_NOT_REMOVEABLE); an Org keeps exactly one Admin POC, which can only be replaced, and at
-least one Tech POC. Seeded from the administration database's ARIN IP assignments.
+least one Tech POC. What a POC update may change is checked where its payload is read (wire).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import math
-import re
 import time
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
-
-from connectors.billing.wire import contacts, customers, ip_assignments
-
-NS = "http://www.arin.net/regrws/core/v1"
-# Payloads then read `<poc xmlns="...">`, as ARIN writes them, instead of `<ns0:poc ...>`.
-ET.register_namespace("", NS)
 FUNCTIONS = {"AD": "Admin", "T": "Tech", "AB": "Abuse", "N": "NOC"}
 # ARIN puts no Admin POC on a Net: it inherits the Org's.
 NET_FUNCTIONS = ("T", "AB", "N")
@@ -229,151 +219,3 @@ def _check_function(kind: str, function: str) -> None:
             "E_ENTITY_VALIDATION",
             f"pocFunction must be one of {', '.join(allowed)} for a {kind}.",
         )
-
-
-def apply_poc_update(poc: Poc, payload: ET.Element) -> None:
-    """Change what the payload carries; `<emails>` and `<phones>` replace all of them.
-
-    As ARIN has it, a POC's name and contact type cannot be updated (a new POC replaces the
-    old one), a POC keeps at least one email, and phone numbers hold only digits, spaces and
-    `+ - ( )`. Every problem is reported at once and nothing changes.
-    """
-    if problems := _poc_problems(poc, payload):
-        raise RegRwsError(
-            400, "E_ENTITY_VALIDATION", "Payload has one or more errors; see the components.",
-            components=tuple(problems),
-        )  # fmt: skip
-    text = {tag: payload.findtext(f"{{{NS}}}{tag}") for tag in _POC_FIELDS}
-    for tag, attribute in _POC_FIELDS.items():
-        if text[tag] is not None:
-            setattr(poc, attribute, text[tag])
-    country = payload.findtext(f"{{{NS}}}iso3166-1/{{{NS}}}code2")
-    if country:
-        poc.country = country
-    if (lines := payload.find(f"{{{NS}}}streetAddress")) is not None:
-        poc.street = [line.text or "" for line in lines]
-    if (emails := payload.find(f"{{{NS}}}emails")) is not None:
-        poc.emails = [email.text or "" for email in emails]
-    if (phones := payload.find(f"{{{NS}}}phones")) is not None:
-        poc.phones = [p.findtext(f"{{{NS}}}number") or "" for p in phones]
-
-
-def _poc_problems(poc: Poc, payload: ET.Element) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    current = {"firstName": poc.first_name, "middleName": "", "lastName": poc.last_name,
-               "contactType": poc.contact_type}  # fmt: skip
-    for tag, value in current.items():
-        given = payload.findtext(f"{{{NS}}}{tag}")
-        if given is not None and given.strip() != (value or ""):
-            what = "contact type" if tag == "contactType" else "name"
-            found.append((tag, f"The {what} of a POC cannot be updated; create a new POC."))
-    if (emails := payload.find(f"{{{NS}}}emails")) is not None:
-        addresses = [e.text or "" for e in emails]
-        if not addresses:
-            found.append(("emails", "A POC must have at least one email address."))
-        if any(not _EMAIL.match(a) for a in addresses):
-            found.append(("email", "An email address is not valid."))
-    phones = payload.iterfind(f"{{{NS}}}phones/{{{NS}}}phone")
-    numbers = [phone.findtext(f"{{{NS}}}number") or "" for phone in phones]
-    if any(not _PHONE.match(n) for n in numbers):
-        found.append(("number", "Phone numbers may hold only digits, spaces and + - ( )."))
-    country = payload.findtext(f"{{{NS}}}iso3166-1/{{{NS}}}code2")
-    if country is not None and not _COUNTRY.match(country):
-        found.append(("code2", "The country code is not an ISO 3166-1 two-letter code."))
-    return found
-
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9() -]{4,}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_POC_FIELDS = {
-    "firstName": "first_name",
-    "lastName": "last_name",
-    "companyName": "company_name",
-    "city": "city",
-    "postalCode": "postal_code",
-}
-
-
-def seed_from_administration(engine: Engine, registry: Registry) -> None:
-    """A POC, an Org and a Net for each ARIN assignment; the company's own objects too."""
-    _seed_company(registry)
-    assignments = (
-        select(ip_assignments.c.prefix, ip_assignments.c.person_handle, customers)
-        .join(customers, customers.c.id == ip_assignments.c.customer_id)
-        .where(ip_assignments.c.rir == "arin", ip_assignments.c.person_handle.is_not(None))
-        .order_by(ip_assignments.c.id)
-    )
-    with engine.connect() as conn:
-        for row in conn.execute(assignments).mappings().all():
-            others = select(contacts.c.id, contacts.c.name, contacts.c.email, contacts.c.phone)
-            techs = conn.execute(
-                others.where(
-                    contacts.c.customer_id == row["id"],
-                    contacts.c.role == "technical",
-                    contacts.c.email != row["email"],
-                )
-            )
-            _seed_customer(registry, dict(row), [dict(t) for t in techs.mappings()])
-
-
-def _seed_company(registry: Registry) -> None:
-    handle = registry.company_poc
-    address = (["100 Example Way"], "Wilmington", "US", "19801")
-    registry.pocs[handle] = Poc(
-        handle, "", "Hostmaster", "Hosting Company", *address,
-        ["hostmaster@hosting-company.example"], ["+1-302-555-0100"], "ROLE",
-    )  # fmt: skip
-    links = [("AD", handle), ("T", handle), ("AB", handle)]
-    registry.orgs[COMPANY_ORG] = Linked("org", COMPANY_ORG, "Hosting Company", links, *address)
-    registry.nets[COMPANY_NET] = Linked(
-        "net", COMPANY_NET, "HOSTING-COMPANY", [("T", handle), ("AB", handle)],
-        prefix="104.207.0.0/16", org_handle=COMPANY_ORG,
-    )  # fmt: skip
-
-
-def _seed_customer(registry: Registry, row: dict[str, Any], techs: list[dict[str, Any]]) -> None:
-    """The customer's POC is Admin and Tech of their Org and Tech of their Net."""
-    handle, number = row["person_handle"], row["customer_number"]
-    registry.pocs.setdefault(handle, _person_poc(handle, row, row["company"]))
-    org_handle = f"ORG-{number}"
-    address = ([row["street"]], row["city"], row["country"], row["postcode"])
-    org = registry.orgs.setdefault(
-        org_handle,
-        Linked("org", org_handle, row["company"] or row["name"], [("AD", handle)], *address),
-    )
-    if ("T", handle) not in org.links:
-        org.links.append(("T", handle))
-    net = Linked(
-        "net", net_handle(row["prefix"]), f"HOSTING-{number}",
-        [("T", handle), ("AB", registry.company_poc)],
-        prefix=row["prefix"], org_handle=org_handle, parent_net=COMPANY_NET,
-    )  # fmt: skip
-    registry.nets[net.handle] = net
-    for tech in techs:
-        # Another person, second Tech of the Org and NOC of the Net: links that stay.
-        tech_handle = _contact_handle(tech["name"], tech["id"])
-        registry.pocs.setdefault(tech_handle, _person_poc(tech_handle, row | tech, None))
-        if ("T", tech_handle) not in org.links:
-            org.links.append(("T", tech_handle))
-        net.links.append(("N", tech_handle))
-
-
-def _person_poc(handle: str, row: dict[str, Any], company: str | None) -> Poc:
-    first, _, last = row["name"].partition(" ")
-    return Poc(
-        handle, first, last, company, [row["street"]], row["city"], row["country"],
-        row["postcode"], [row["email"]], [row["phone"]] if row["phone"] else [],
-    )  # fmt: skip
-
-
-def _contact_handle(name: str, contact_id: int) -> str:
-    """Three letters, so it never collides with a customer's two-letter `JD5-ARIN`."""
-    first, _, last = name.partition(" ")
-    return f"T{first[:1]}{last.split()[-1][:1] if last else 'X'}{contact_id}-ARIN".upper()
-
-
-def net_handle(prefix: str) -> str:
-    """ARIN's style: NET-104-207-1-0-1 for 104.207.1.0/29."""
-    network = ipaddress.ip_network(prefix, strict=False)
-    return f"NET-{str(network.network_address).replace('.', '-').replace(':', '-')}-1"
