@@ -1,8 +1,8 @@
 """The EPP registry's objects and rules: contacts, domains, pending actions and poll queues.
 
-Pure state, no I/O: the protocol layer (simulators/epp_commands.py) parses commands, calls these
-methods, and renders what they return or the `Refused` result code they raise. Every method
-takes the lock, because tests call the control methods from another thread than the server's.
+Pure state, no I/O: the protocol layer (views.py) parses commands, calls these methods, and
+renders what they return or the `Refused` result code they raise. Every method takes the lock,
+because tests call the control methods from another thread than the server's.
 """
 
 from __future__ import annotations

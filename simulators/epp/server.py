@@ -31,9 +31,9 @@ from typing import Any
 import structlog
 
 from connectors.billing.wire import create_admin_engine
-from simulators.epp_commands import CommandHandler, Session
-from simulators.epp_seed import OTHER_REGISTRAR, seed_from_administration
-from simulators.epp_store import Registry
+from simulators.epp.data import Registry
+from simulators.epp.seed import OTHER_REGISTRAR, seed_from_administration
+from simulators.epp.views import CommandHandler, Session
 from simulators.tls import TlsFiles, server_context, write_tls_files
 
 log = structlog.get_logger(__name__)
@@ -282,7 +282,3 @@ def main(argv: list[str] | None = None) -> None:
     )  # fmt: skip
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(simulator.serve())
-
-
-if __name__ == "__main__":
-    main()

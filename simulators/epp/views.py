@@ -2,7 +2,7 @@
 
 Incoming XML is parsed with the stdlib: expat 2.4+ refuses entity-expansion bombs and
 ElementTree never fetches external entities, and frames are size-capped before parsing.
-The documents are rendered by `simulators/epp_render.py`.
+The documents are rendered by `wire.py`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from simulators.epp_render import (
+from simulators.epp.data import DISCLOSABLE, ContactChange, Refused, Registry
+from simulators.epp.wire import (
     CONTACT_NS,
     DOMAIN_NS,
     EPP_NS,
@@ -31,7 +32,6 @@ from simulators.epp_render import (
     stamp,
     text,
 )
-from simulators.epp_store import DISCLOSABLE, ContactChange, Refused, Registry
 
 _EPP_ROOT = f"{{{EPP_NS}}}epp"
 # e164StringType of RFC 5733 §2.5 (without the optional extension attribute).

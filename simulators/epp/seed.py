@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from connectors.billing.wire import customers, domains
-from simulators.epp_store import Contact, Domain, Registry
+from simulators.epp.data import Contact, Domain, Registry
 
 OTHER_REGISTRAR = "other-registrar"
 _SHARED_TECH_EVERY = 4  # every 4th domain has another customer's contact as tech-c

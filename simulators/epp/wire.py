@@ -1,6 +1,6 @@
 """The simulated registry's EPP documents (RFC 5730-5733): responses, infData and poll messages.
 
-Rendering only; `simulators/epp_commands.py` reads the commands and decides the answers.
+Rendering only; `views.py` reads the commands and decides the answers.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from simulators.epp_store import DISCLOSABLE, Contact, Domain, PollMessage
+from simulators.epp.data import DISCLOSABLE, Contact, Domain, PollMessage
 
 EPP_NS = "urn:ietf:params:xml:ns:epp-1.0"
 CONTACT_NS = "urn:ietf:params:xml:ns:contact-1.0"
