@@ -18,7 +18,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from simulators.administration import SeededCustomer
+from simulators.billing import SeededCustomer
 from stack import Stack, StackError
 
 console = Console(soft_wrap=True)

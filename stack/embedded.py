@@ -22,8 +22,8 @@ import httpx
 
 from domain.attributes import ALL, cli_type
 from runtime.keys import generate_key_entry
-from simulators.administration import SeedSummary, create_and_seed
-from simulators.mailman_server import MailmanServer, find_mailman_bin
+from simulators.billing import SeedSummary, create_and_seed
+from simulators.newsletter import MailmanServer, find_mailman_bin
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from simulators.administration import SeededCustomer
+from simulators.billing import SeededCustomer
 from stack import NEWSLETTER_LIST, Stack
 from tests.e2e.conftest import Cli, archive_bytes, open_archive, request_id_from
 

@@ -21,7 +21,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from simulators.administration import SeededCustomer
+from simulators.billing import SeededCustomer
 from stack import Stack
 from tests.e2e.conftest import Cli, open_archive, request_id_from
 

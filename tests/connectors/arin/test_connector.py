@@ -25,8 +25,8 @@ from domain.records import (
 from domain.retention import RetentionPolicy
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
-from simulators.administration import SeedSummary
 from simulators.arin import ArinSimulator
+from simulators.billing import SeedSummary
 from tests.connectors.memory_sink import MemorySink
 from tests.fixtures.arin import (
     ARIN_API_KEY,

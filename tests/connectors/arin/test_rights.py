@@ -12,9 +12,9 @@ from connectors.arin import ArinConnector
 from connectors.arin.rights import arin_phone
 from domain.records import OutcomeStatus
 from domain.rights import Purpose, parse_changes
-from simulators.administration import SeedSummary
 from simulators.arin import ArinSimulator
 from simulators.arin.data import Poc
+from simulators.billing import SeedSummary
 from tests.connectors.arin.test_connector import RICH_POC, located, make_connector
 from tests.fixtures.arin import NS, RecordingTransport, error_code
 

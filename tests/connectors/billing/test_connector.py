@@ -21,7 +21,7 @@ from domain.records import OutcomeStatus, PlanAction, PlanItem
 from domain.retention import RetentionPolicy
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
-from simulators.administration import SeedSummary
+from simulators.billing import SeedSummary
 from tests.connectors.memory_sink import MemorySink
 from tests.fixtures.administration import ADMIN_TODAY
 

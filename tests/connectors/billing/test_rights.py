@@ -15,7 +15,7 @@ from domain.records import Located, OutcomeStatus
 from domain.retention import RetentionPolicy
 from domain.rights import Purpose, parse_changes
 from domain.subject import Hints, SubjectIdentifiers
-from simulators.administration import SeedSummary
+from simulators.billing import SeedSummary
 from tests.connectors.memory_sink import MemorySink
 from tests.fixtures.administration import ADMIN_TODAY
 

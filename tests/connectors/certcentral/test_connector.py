@@ -26,7 +26,7 @@ from domain.records import (
 from domain.retention import RetentionPolicy
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
-from simulators.administration import SeedSummary
+from simulators.billing import SeedSummary
 from simulators.certcentral import CertCentralSimulator
 from simulators.serving import free_port
 from tests.connectors.memory_sink import MemorySink

@@ -15,7 +15,7 @@ from connectors.errors import RateLimited
 from domain.records import OutcomeStatus
 from domain.rights import Changes, Field, Purpose
 from domain.subject import SubjectIdentifiers
-from simulators.administration import SeedSummary
+from simulators.billing import SeedSummary
 from simulators.certcentral import CertCentralSimulator
 from simulators.certcentral.data import CertCentralState, Person
 from tests.connectors.memory_sink import MemorySink

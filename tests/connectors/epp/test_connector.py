@@ -27,7 +27,7 @@ from domain.records import (
 from domain.retention import RetentionPolicy
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
-from simulators.administration import SeedSummary
+from simulators.billing import SeedSummary
 from simulators.epp import DEFAULT_COMPANY_CONTACT as COMPANY
 from simulators.epp import EppSimulator
 from tests.connectors.memory_sink import MemorySink

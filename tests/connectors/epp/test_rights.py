@@ -20,7 +20,7 @@ from domain.records import ConfirmationChannel, Located, OutcomeStatus
 from domain.rights import Purpose, parse_changes
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
-from simulators.administration import SeedSummary
+from simulators.billing import SeedSummary
 from simulators.epp import EppSimulator
 from tests.fixtures.epp import RICH_HANDLE, hints_of, raw_contact_update
 

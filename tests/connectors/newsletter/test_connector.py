@@ -16,7 +16,7 @@ from domain.records import Located, OutcomeStatus, PlanAction
 from domain.retention import RetentionPolicy
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
-from simulators.mailman_server import MailmanServer
+from simulators.newsletter import MailmanServer
 from simulators.serving import free_port
 from tests.connectors.memory_sink import MemorySink
 

@@ -14,7 +14,7 @@ from connectors.newsletter import MailmanConnector
 from domain.records import Located, Outcome, OutcomeStatus
 from domain.rights import Changes, Field, Purpose
 from domain.subject import Hints, SubjectIdentifiers
-from simulators.mailman_server import MailmanServer
+from simulators.newsletter import MailmanServer
 from tests.connectors.memory_sink import MemorySink
 
 NewList = Callable[[], str]

@@ -17,7 +17,7 @@ from domain.records import Located, OutcomeStatus
 from domain.retention import RetentionPolicy
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
-from simulators.administration import SeedSummary
+from simulators.billing import SeedSummary
 from simulators.registrar import RegistrarSimulator
 from tests.connectors.memory_sink import MemorySink
 from tests.fixtures.registrar import (

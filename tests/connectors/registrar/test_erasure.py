@@ -14,7 +14,7 @@ from domain.records import ConfirmationChannel, OutcomeStatus, PlanAction
 from domain.retention import RetentionPolicy
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.webhook_signing import DELIVERY_HEADER, verify
-from simulators.administration import SeedSummary
+from simulators.billing import SeedSummary
 from simulators.registrar import RegistrarSimulator
 from tests.fixtures.registrar import (
     REGISTRAR_COMPANY_HANDLE as COMPANY,

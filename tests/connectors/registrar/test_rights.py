@@ -13,7 +13,7 @@ from connectors.registrar.connector import NAME
 from domain.records import Located, OutcomeStatus
 from domain.rights import Changes, Field, Purpose
 from domain.subject import Hints, SubjectIdentifiers
-from simulators.administration import SeedSummary
+from simulators.billing import SeedSummary
 from simulators.registrar import RegistrarSimulator
 from tests.connectors.memory_sink import MemorySink
 from tests.fixtures.registrar import (

@@ -33,7 +33,7 @@ from domain.records import (
 from domain.retention import RetentionPolicy
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
-from simulators.administration import SeedSummary
+from simulators.billing import SeedSummary
 from simulators.ripe import RipeSimulator
 from simulators.ripe.data import DRY_RUN, IN_USE, RpslObject
 from simulators.serving import free_port

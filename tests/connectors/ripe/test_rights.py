@@ -16,7 +16,7 @@ import pytest
 from connectors.ripe import RipeConnector
 from domain.records import Located, OutcomeStatus
 from domain.rights import Purpose, parse_changes
-from simulators.administration import SeedSummary
+from simulators.billing import SeedSummary
 from simulators.ripe import RipeSimulator
 from simulators.ripe.data import AUTH_FAILED, NAME_CHANGED, RpslObject
 from simulators.ripe.updates import LATIN1_CONVERSION, SYNTAX_ERROR

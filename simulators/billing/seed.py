@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, insert
 
 from connectors.billing import wire as schema
-from simulators.administration_people import DUTCH, ENGLISH, Address, People, Person
+from simulators.billing.people import DUTCH, ENGLISH, Address, People, Person
 
 WORDS = ("noord", "zuid", "blauw", "zon", "river", "oak", "maple", "harbour", "polder", "dijk")
 TRADES = ("studio", "bakery", "bikes", "design", "garden", "consult", "media", "travel")

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from connectors.billing import wire as schema
 from domain.deadlines import add_months
-from simulators.administration import SeedSummary, create_and_seed
+from simulators.billing import SeedSummary, create_and_seed
 from tests.fixtures.administration import ADMIN_TODAY
 
 

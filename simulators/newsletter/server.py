@@ -21,7 +21,7 @@ import httpx
 
 from simulators.serving import free_port
 
-_REPO = Path(__file__).resolve().parents[1]
+_REPO = Path(__file__).resolve().parents[2]
 _DEFAULT_BIN = _REPO / ".tools" / "mailman" / "bin" / "mailman"
 # Every runner Mailman's own mailman.cfg defines, except `rest`: we need only the REST API.
 _UNUSED_RUNNERS = (
