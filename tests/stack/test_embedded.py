@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import fields
 from pathlib import Path
 
@@ -22,3 +23,11 @@ def test_free_ports_are_distinct_and_below_the_ephemeral_range() -> None:
     assert len(set(ports)) == len(ports)
     # Outgoing connections take ports from 32768 up; ours must never collide with them.
     assert all(20000 <= p <= 32000 for p in ports)
+
+
+def test_every_simulator_the_stack_runs_is_a_package_with_a_main(tmp_path: Path) -> None:
+    """`python -m simulators.<system>` needs simulators/<system>/__main__.py."""
+    for name, (args, _) in Stack(tmp_path)._simulator_commands().items():
+        module = args[0]
+        if module.startswith("simulators."):
+            assert importlib.util.find_spec(f"{module}.__main__") is not None, name
