@@ -38,8 +38,10 @@ async def connector(
     await conn.aclose()
 
 
-def poc_of(simulator: ArinSimulator) -> Poc:
-    return simulator.registry.pocs[RICH_POC]
+@pytest.fixture
+def poc(arin_simulator: ArinSimulator) -> Poc:
+    """The rich customer's POC as the registry holds it (the live object: it changes)."""
+    return arin_simulator.registry.pocs[RICH_POC]
 
 
 def puts(transport: RecordingTransport) -> int:
@@ -55,12 +57,8 @@ def test_arin_is_a_controller_of_its_own(connector: ArinConnector) -> None:
 
 
 async def test_rectify_puts_the_whole_corrected_poc_back_once(
-    connector: ArinConnector,
-    arin_simulator: ArinSimulator,
-    transport: RecordingTransport,
-    admin_seed: SeedSummary,
+    connector: ArinConnector, transport: RecordingTransport, admin_seed: SeedSummary, poc: Poc
 ) -> None:
-    poc = poc_of(arin_simulator)
     name = (poc.first_name, poc.last_name)
 
     outcome = await connector.rectify(located(RICH_POC), parse_changes(CORRECTIONS))
@@ -82,9 +80,8 @@ async def test_rectify_puts_the_whole_corrected_poc_back_once(
 
 
 async def test_a_new_name_is_refused_by_arin_and_named_in_the_detail(
-    connector: ArinConnector, arin_simulator: ArinSimulator, arin_rest: httpx.AsyncClient
+    connector: ArinConnector, arin_rest: httpx.AsyncClient, poc: Poc
 ) -> None:
-    poc = poc_of(arin_simulator)
     name, emails = (poc.first_name, poc.last_name), list(poc.emails)
     payload = ET.fromstring((await arin_rest.get(f"/rest/poc/{RICH_POC}")).content)
     payload.find(f"{NS}firstName").text = "Anna"  # type: ignore[union-attr]
@@ -101,9 +98,8 @@ async def test_a_new_name_is_refused_by_arin_and_named_in_the_detail(
 
 
 async def test_the_rest_is_corrected_when_the_name_cannot_be(
-    connector: ArinConnector, arin_simulator: ArinSimulator
+    connector: ArinConnector, poc: Poc
 ) -> None:
-    poc = poc_of(arin_simulator)
     name = (poc.first_name, poc.last_name)
 
     outcome = await connector.rectify(
@@ -116,9 +112,8 @@ async def test_the_rest_is_corrected_when_the_name_cannot_be(
 
 
 async def test_arin_refuses_a_poc_without_email_or_with_a_malformed_phone(
-    arin_simulator: ArinSimulator, arin_rest: httpx.AsyncClient
+    arin_rest: httpx.AsyncClient, poc: Poc
 ) -> None:
-    poc = poc_of(arin_simulator)
     before = (list(poc.emails), list(poc.phones), poc.city)
     payload = (
         f'<poc xmlns="{NS[1:-1]}"><city>Elsewhere</city><emails/><phones><phone><type>'

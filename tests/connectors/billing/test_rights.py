@@ -42,6 +42,12 @@ def billing(engine: Engine) -> BillingConnector:
     return BillingConnector(engine)
 
 
+@pytest.fixture
+async def rich(billing: BillingConnector, admin_seed: SeedSummary) -> Located:
+    """The rich customer's account, located by their email."""
+    return await _locate(billing, email=admin_seed.rich_customer.email)
+
+
 def _rows(engine: Engine, table: Any, *where: Any) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         query = select(table).where(*where).order_by(table.c.id)
@@ -148,10 +154,9 @@ async def test_rectify_corrects_the_account_and_the_holders_contact_rows_only(
 
 
 async def test_rectify_of_contact_fields_does_not_mention_invoices(
-    billing: BillingConnector, engine: Engine, admin_seed: SeedSummary
+    billing: BillingConnector, engine: Engine, rich: Located
 ) -> None:
-    located = await _locate(billing, email=admin_seed.rich_customer.email)
-    outcome = await billing.rectify(located, parse_changes(["phone=+31.687654321"]))
+    outcome = await billing.rectify(rich, parse_changes(["phone=+31.687654321"]))
     assert outcome.status is OutcomeStatus.DONE
     assert outcome.detail == "Corrected phone in 1 customer account and 1 contact record."
     assert _customer(engine, 1)["phone"] == "+31.687654321"
@@ -260,13 +265,12 @@ async def test_restrict_of_an_erased_account_is_done_and_changes_nothing(
 
 
 async def test_object_to_direct_marketing_withdraws_marketing_consents_once(
-    billing: BillingConnector, engine: Engine, admin_seed: SeedSummary
+    billing: BillingConnector, engine: Engine, rich: Located
 ) -> None:
-    located = await _locate(billing, email=admin_seed.rich_customer.email)
     assert _customer(engine, 1)["marketing_opt_in"] is True
     before = _snapshot(engine)
 
-    outcome = await billing.object_to(located, (Purpose.DIRECT_MARKETING,))
+    outcome = await billing.object_to(rich, (Purpose.DIRECT_MARKETING,))
     after = _snapshot(engine)
 
     assert outcome.status is OutcomeStatus.DONE and "Stopped direct marketing" in outcome.detail
@@ -277,7 +281,7 @@ async def test_object_to_direct_marketing_withdraws_marketing_consents_once(
     assert consents["newsletter"]["withdrawn_at"] and consents["webinars"]["withdrawn_at"]
     assert set(_changed_tables(before, after)) == {"customers", "consents"}
 
-    again = await billing.object_to(located, (Purpose.DIRECT_MARKETING,))
+    again = await billing.object_to(rich, (Purpose.DIRECT_MARKETING,))
     assert (again.status, again.detail) == (OutcomeStatus.DONE, outcome.detail)
     assert _snapshot(engine) == after  # the first withdrawal time stays
 
@@ -301,19 +305,18 @@ async def test_object_to_profiling_turns_it_off_and_withdraws_its_consent_only(
 
 
 async def test_object_to_an_upheld_objection_restricts_the_account(
-    billing: BillingConnector, engine: Engine, admin_seed: SeedSummary
+    billing: BillingConnector, engine: Engine, rich: Located
 ) -> None:
-    located = await _locate(billing, email=admin_seed.rich_customer.email)
     purposes = (Purpose.DIRECT_MARKETING, Purpose.PROFILING, Purpose.OTHER)
 
-    outcome = await billing.object_to(located, purposes)
+    outcome = await billing.object_to(rich, purposes)
 
     assert outcome.status is OutcomeStatus.DONE
     assert "beyond what the contract and the law require has stopped" in outcome.detail
     customer = _customer(engine, 1)
     assert customer["processing_restricted"] is True
     assert customer["marketing_opt_in"] is customer["profiling_opt_in"] is False
-    assert (await billing.object_to(located, purposes)).detail == outcome.detail
+    assert (await billing.object_to(rich, purposes)).detail == outcome.detail
 
 
 async def test_object_to_by_a_contact_person_of_marketing_is_not_processed_here(

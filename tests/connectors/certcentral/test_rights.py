@@ -12,7 +12,7 @@ import pytest
 
 from connectors.certcentral import CertCentralConnector
 from connectors.errors import RateLimited
-from domain.records import OutcomeStatus
+from domain.records import Located, OutcomeStatus
 from domain.rights import Changes, Field, Purpose
 from domain.subject import SubjectIdentifiers
 from simulators.billing import SeedSummary
@@ -38,6 +38,14 @@ async def connector(certcentral_sim: CertCentralSimulator) -> AsyncIterator[Cert
     await conn.aclose()
 
 
+@pytest.fixture
+async def rich(
+    connector: CertCentralConnector, admin_db_url: str, admin_seed: SeedSummary
+) -> Located:
+    """The rich customer's orders, organisations and contacts at the CA."""
+    return await locate_rich(connector, admin_db_url, admin_seed)
+
+
 def snapshot(state: CertCentralState) -> dict[str, Any]:
     """Orders, organisations and requests as they stand, to compare before and after."""
     with state.lock:
@@ -56,32 +64,24 @@ def holds_corrected(person: Person | None) -> bool:
     )
 
 
-async def test_locate_marks_only_the_subjects_own_contact_records(
-    connector: CertCentralConnector, admin_db_url: str, admin_seed: SeedSummary
-) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
-
-    assert {r for r in located.refs if r.startswith("contact:")} == {
+async def test_locate_marks_only_the_subjects_own_contact_records(rich: Located) -> None:
+    assert {r for r in rich.refs if r.startswith("contact:")} == {
         f"contact:organization:{RICH_ORGANIZATION}:organization_contact",
         f"contact:order:{DV_ORDER}:requester",
         f"contact:order:{OV_ORDER}:organization_contact",
         f"contact:order:{OV_ORDER}:requester",
         f"contact:order:{MAIL_ORDER}:organization_contact",
     }
-    assert all("@" not in ref for ref in located.refs)
+    assert all("@" not in ref for ref in rich.refs)
 
 
 async def test_rectify_corrects_the_organisation_and_order_contacts(
-    connector: CertCentralConnector,
-    certcentral_sim: CertCentralSimulator,
-    admin_db_url: str,
-    admin_seed: SeedSummary,
+    connector: CertCentralConnector, certcentral_sim: CertCentralSimulator, rich: Located
 ) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
     state = certcentral_sim.state
     before = snapshot(state)
 
-    outcome = await connector.rectify(located, Changes(dict(CORRECTED)))
+    outcome = await connector.rectify(rich, Changes(dict(CORRECTED)))
 
     assert outcome.status is OutcomeStatus.DONE
     assert outcome.detail.startswith("Corrected name, email and phone on 3 contact records")
@@ -106,16 +106,11 @@ async def test_rectify_corrects_the_organisation_and_order_contacts(
 
 
 async def test_rectify_is_idempotent(
-    connector: CertCentralConnector,
-    certcentral_sim: CertCentralSimulator,
-    admin_db_url: str,
-    admin_seed: SeedSummary,
+    connector: CertCentralConnector, certcentral_sim: CertCentralSimulator, rich: Located
 ) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
-
-    first = await connector.rectify(located, Changes(dict(CORRECTED)))
+    first = await connector.rectify(rich, Changes(dict(CORRECTED)))
     after_first = snapshot(certcentral_sim.state)
-    again = await connector.rectify(located, Changes(dict(CORRECTED)))
+    again = await connector.rectify(rich, Changes(dict(CORRECTED)))
 
     assert first.status is again.status is OutcomeStatus.DONE
     assert first.detail == again.detail
@@ -123,16 +118,12 @@ async def test_rectify_is_idempotent(
 
 
 async def test_validated_organisation_data_is_refused_and_unchanged(
-    connector: CertCentralConnector,
-    certcentral_sim: CertCentralSimulator,
-    admin_db_url: str,
-    admin_seed: SeedSummary,
+    connector: CertCentralConnector, certcentral_sim: CertCentralSimulator, rich: Located
 ) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
     before = snapshot(certcentral_sim.state)
     changes = Changes({Field.COMPANY: "Zon & Maan B.V.", Field.CITY: "Utrecht"})
 
-    outcome = await connector.rectify(located, changes)
+    outcome = await connector.rectify(rich, changes)
 
     assert outcome.status is OutcomeStatus.REFUSED
     assert outcome.detail.startswith(
@@ -210,15 +201,11 @@ async def test_rectify_is_rate_limited_then_retried_after_the_indicated_delay(
 
 
 async def test_restrict_is_unsupported_and_changes_nothing(
-    connector: CertCentralConnector,
-    certcentral_sim: CertCentralSimulator,
-    admin_db_url: str,
-    admin_seed: SeedSummary,
+    connector: CertCentralConnector, certcentral_sim: CertCentralSimulator, rich: Located
 ) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
     before = snapshot(certcentral_sim.state)
 
-    outcome = await connector.restrict(located)
+    outcome = await connector.restrict(rich)
 
     assert outcome.status is OutcomeStatus.UNSUPPORTED
     assert "CA/Browser Forum" in outcome.detail
@@ -227,15 +214,11 @@ async def test_restrict_is_unsupported_and_changes_nothing(
 
 
 async def test_objection_is_not_processed_for_and_changes_nothing(
-    connector: CertCentralConnector,
-    certcentral_sim: CertCentralSimulator,
-    admin_db_url: str,
-    admin_seed: SeedSummary,
+    connector: CertCentralConnector, certcentral_sim: CertCentralSimulator, rich: Located
 ) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
     before = snapshot(certcentral_sim.state)
 
-    outcome = await connector.object_to(located, (Purpose.DIRECT_MARKETING, Purpose.OTHER))
+    outcome = await connector.object_to(rich, (Purpose.DIRECT_MARKETING, Purpose.OTHER))
 
     assert outcome.status is OutcomeStatus.NOT_FOUND
     assert outcome.detail == "This system does not process data for: direct marketing, other."
@@ -243,12 +226,11 @@ async def test_objection_is_not_processed_for_and_changes_nothing(
 
 
 async def test_nothing_is_portable_from_an_independent_controller(
-    connector: CertCentralConnector, admin_db_url: str, admin_seed: SeedSummary
+    connector: CertCentralConnector, rich: Located
 ) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
     sink = MemorySink()
 
-    await connector.export(located, sink)
+    await connector.export(rich, sink)
 
     assert connector.portable == frozenset()
     assert {"ca_orders", "ca_organizations"} <= set(sink.datasets)

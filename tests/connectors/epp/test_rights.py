@@ -22,6 +22,7 @@ from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
 from simulators.billing import SeedSummary
 from simulators.epp import EppSimulator
+from simulators.epp.data import Contact
 from tests.fixtures.epp import RICH_HANDLE, hints_of, raw_contact_update
 
 EVERYTHING_PUBLISHED = {"name", "org", "addr", "voice", "fax", "email"}
@@ -36,8 +37,16 @@ def connector(epp_settings: Settings) -> EppRegistryConnector:
     return create(epp_settings)
 
 
-async def located_rich(connector: EppRegistryConnector, admin_db_url: str) -> Located:
+@pytest.fixture
+async def rich(connector: EppRegistryConnector, admin_db_url: str) -> Located:
+    """The rich customer's contacts and domains at the registry, located through their hints."""
     return await connector.locate(SubjectIdentifiers(), await hints_of(admin_db_url, 1))
+
+
+@pytest.fixture
+def contact(epp_simulator: EppSimulator) -> Contact:
+    """The rich customer's contact as the registry holds it (the live object: it changes)."""
+    return epp_simulator.registry.contacts[RICH_HANDLE]
 
 
 def test_the_registry_is_a_controller_of_its_own(connector: EppRegistryConnector) -> None:
@@ -45,18 +54,13 @@ def test_the_registry_is_a_controller_of_its_own(connector: EppRegistryConnector
 
 
 async def test_rectify_changes_the_contact_at_the_registry_once(
-    connector: EppRegistryConnector,
-    epp_simulator: EppSimulator,
-    admin_db_url: str,
-    admin_seed: SeedSummary,
+    connector: EppRegistryConnector, admin_seed: SeedSummary, rich: Located, contact: Contact
 ) -> None:
-    located = await located_rich(connector, admin_db_url)
-    contact = epp_simulator.registry.contacts[RICH_HANDLE]
     country, org = contact.cc, contact.org
 
-    outcome = await connector.rectify(located, parse_changes(CORRECTIONS))
+    outcome = await connector.rectify(rich, parse_changes(CORRECTIONS))
     updated = contact.updated
-    again = await connector.rectify(located, parse_changes(CORRECTIONS))
+    again = await connector.rectify(rich, parse_changes(CORRECTIONS))
 
     assert outcome.status is OutcomeStatus.DONE
     assert (contact.name, contact.email, contact.voice) == (
@@ -77,11 +81,9 @@ async def test_rectify_changes_the_contact_at_the_registry_once(
 
 
 async def test_rectify_writes_accented_letters_in_ascii_for_the_int_form(
-    connector: EppRegistryConnector, epp_simulator: EppSimulator, admin_db_url: str
+    connector: EppRegistryConnector, epp_simulator: EppSimulator, rich: Located
 ) -> None:
-    located = await located_rich(connector, admin_db_url)
-
-    outcome = await connector.rectify(located, parse_changes(["name=Zoë Ørsted-Straße"]))
+    outcome = await connector.rectify(rich, parse_changes(["name=Zoë Ørsted-Straße"]))
 
     assert outcome.status is OutcomeStatus.DONE
     assert epp_simulator.registry.contacts[RICH_HANDLE].name == "Zoe Orsted-Strasse"
@@ -92,16 +94,15 @@ async def test_pending_update_is_confirmed_through_the_poll_queue(
     connector: EppRegistryConnector,
     epp_simulator: EppSimulator,
     epp_config: EppConfig,
-    admin_db_url: str,
+    rich: Located,
+    contact: Contact,
 ) -> None:
     epp_simulator.set_pending_updates(True)
-    located = await located_rich(connector, admin_db_url)
-    contact = epp_simulator.registry.contacts[RICH_HANDLE]
     before = contact.email
     changes = parse_changes(["email=anna@example.nl"])
 
-    outcome = await connector.rectify(located, changes)
-    again = await connector.rectify(located, changes)
+    outcome = await connector.rectify(rich, changes)
+    again = await connector.rectify(rich, changes)
 
     assert outcome.status is OutcomeStatus.PENDING
     assert outcome.channel is ConfirmationChannel.POLL_QUEUE
@@ -121,20 +122,19 @@ async def test_pending_update_is_confirmed_through_the_poll_queue(
 
     assert (message.external_ref, message.pa_result) == (outcome.external_ref, True)
     assert contact.email == "anna@example.nl" and "pendingUpdate" not in contact.statuses
-    assert (await connector.rectify(located, changes)).status is OutcomeStatus.DONE
+    assert (await connector.rectify(rich, changes)).status is OutcomeStatus.DONE
 
 
 async def test_rejected_update_leaves_the_contact_as_it_was(
     connector: EppRegistryConnector,
     epp_simulator: EppSimulator,
     epp_config: EppConfig,
-    admin_db_url: str,
+    rich: Located,
+    contact: Contact,
 ) -> None:
     epp_simulator.set_pending_updates(True)
-    located = await located_rich(connector, admin_db_url)
-    contact = epp_simulator.registry.contacts[RICH_HANDLE]
     before = contact.name
-    assert (await connector.rectify(located, parse_changes(["name=Anna de Wit"]))).status is (
+    assert (await connector.rectify(rich, parse_changes(["name=Anna de Wit"]))).status is (
         OutcomeStatus.PENDING
     )
 
@@ -148,9 +148,8 @@ async def test_rejected_update_leaves_the_contact_as_it_was(
 
 
 async def test_registry_refuses_updates_as_rfc_5733_has_it(
-    epp_simulator: EppSimulator, epp_config: EppConfig
+    epp_simulator: EppSimulator, epp_config: EppConfig, contact: Contact
 ) -> None:
-    contact = epp_simulator.registry.contacts[RICH_HANDLE]
     before = (contact.name, contact.city, contact.voice, contact.updated)
     postal = '<contact:postalInfo type="{}"><contact:name>{}</contact:name></contact:postalInfo>'
     refusals = {
@@ -197,36 +196,29 @@ async def test_contact_of_another_registrar_is_refused_and_left_alone(
 
 
 async def test_update_prohibited_by_status_says_what_to_lift(
-    connector: EppRegistryConnector,
-    epp_simulator: EppSimulator,
-    epp_config: EppConfig,
-    admin_db_url: str,
+    connector: EppRegistryConnector, epp_config: EppConfig, rich: Located, contact: Contact
 ) -> None:
-    located = await located_rich(connector, admin_db_url)
     async with open_session(epp_config) as epp:
         update = raw_contact_update(RICH_HANDLE, add_status="clientUpdateProhibited")
         await epp.request(update, "contact update")
-    contact = epp_simulator.registry.contacts[RICH_HANDLE]
     before = contact.name
 
     with pytest.raises(ObjectStatusProhibits) as refused:
-        await connector.rectify(located, parse_changes(["name=Anna de Wit"]))
+        await connector.rectify(rich, parse_changes(["name=Anna de Wit"]))
 
     assert RICH_HANDLE in str(refused.value) and "update prohibition" in str(refused.value)
     assert "Anna" not in str(refused.value) and contact.name == before
 
 
 async def test_restrict_withholds_every_published_element_and_keeps_the_data(
-    connector: EppRegistryConnector, epp_simulator: EppSimulator, admin_db_url: str
+    connector: EppRegistryConnector, rich: Located, contact: Contact
 ) -> None:
-    located = await located_rich(connector, admin_db_url)
-    contact = epp_simulator.registry.contacts[RICH_HANDLE]
     kept = (contact.name, contact.email, contact.street, contact.voice)
     assert contact.withheld != EVERYTHING_PUBLISHED
 
-    outcome = await connector.restrict(located)
+    outcome = await connector.restrict(rich)
     updated = contact.updated
-    again = await connector.restrict(located)
+    again = await connector.restrict(rich)
 
     assert outcome.status is OutcomeStatus.DONE
     assert contact.withheld == EVERYTHING_PUBLISHED
@@ -237,13 +229,11 @@ async def test_restrict_withholds_every_published_element_and_keeps_the_data(
 
 
 async def test_pending_restriction_is_withheld_once_the_registry_approves(
-    connector: EppRegistryConnector, epp_simulator: EppSimulator, admin_db_url: str
+    connector: EppRegistryConnector, epp_simulator: EppSimulator, rich: Located, contact: Contact
 ) -> None:
     epp_simulator.set_pending_updates(True)
-    located = await located_rich(connector, admin_db_url)
-    contact = epp_simulator.registry.contacts[RICH_HANDLE]
 
-    outcome = await connector.restrict(located)
+    outcome = await connector.restrict(rich)
     withheld_while_pending = set(contact.withheld)
     epp_simulator.resolve_pending(RICH_HANDLE)
 
@@ -252,15 +242,13 @@ async def test_pending_restriction_is_withheld_once_the_registry_approves(
     )  # fmt: skip
     assert withheld_while_pending != EVERYTHING_PUBLISHED
     assert contact.withheld == EVERYTHING_PUBLISHED
-    assert (await connector.restrict(located)).status is OutcomeStatus.DONE
+    assert (await connector.restrict(rich)).status is OutcomeStatus.DONE
 
 
 async def test_objection_is_answered_without_asking_the_registry(
-    connector: EppRegistryConnector, admin_db_url: str
+    connector: EppRegistryConnector, rich: Located
 ) -> None:
-    located = await located_rich(connector, admin_db_url)
-
-    outcome = await connector.object_to(located, (Purpose.DIRECT_MARKETING, Purpose.PROFILING))
+    outcome = await connector.object_to(rich, (Purpose.DIRECT_MARKETING, Purpose.PROFILING))
 
     assert outcome.status is OutcomeStatus.NOT_FOUND
     assert "direct marketing, profiling" in outcome.detail

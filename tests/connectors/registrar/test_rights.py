@@ -38,6 +38,14 @@ def connector(registrar_connector: RegistrarConnector) -> RegistrarConnector:
     return registrar_connector
 
 
+@pytest.fixture
+async def rich(
+    connector: RegistrarConnector, admin_db_url: str, admin_seed: SeedSummary
+) -> Located:
+    """The rich customer's handles and their domains at the registrar."""
+    return await locate_rich(connector, admin_db_url, admin_seed)
+
+
 def customer(sim: RegistrarSimulator, located: Located) -> dict[str, Any]:
     """The subject's (first) handle as the simulator holds it now."""
     record: dict[str, Any] = sim.state.customers[located.refs[0].removeprefix("customer:")]
@@ -60,21 +68,17 @@ def assert_no_values(detail: str, values: dict[Field, str]) -> None:
 
 
 async def test_rectify_modifies_email_phone_and_address_of_the_handle(
-    connector: RegistrarConnector,
-    registrar_sim: RegistrarSimulator,
-    admin_db_url: str,
-    admin_seed: SeedSummary,
+    connector: RegistrarConnector, registrar_sim: RegistrarSimulator, rich: Located
 ) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
-    before = copy.deepcopy(customer(registrar_sim, located))
+    before = copy.deepcopy(customer(registrar_sim, rich))
 
-    outcome = await connector.rectify(located, Changes(dict(NEW_CONTACT)))
+    outcome = await connector.rectify(rich, Changes(dict(NEW_CONTACT)))
 
     assert outcome.status is OutcomeStatus.DONE
     assert "email, phone, street, postcode and city" in outcome.detail
     assert "1 contact handle" in outcome.detail
     assert_no_values(outcome.detail, NEW_CONTACT)
-    after = customer(registrar_sim, located)
+    after = customer(registrar_sim, rich)
     assert after["email"] == "fleur.new@example.org"
     assert after["phone"] == {
         "country_code": "+31",
@@ -90,14 +94,10 @@ async def test_rectify_modifies_email_phone_and_address_of_the_handle(
 
 
 async def test_the_name_of_a_handle_is_refused_and_the_other_fields_still_change(
-    connector: RegistrarConnector,
-    registrar_sim: RegistrarSimulator,
-    admin_db_url: str,
-    admin_seed: SeedSummary,
+    connector: RegistrarConnector, registrar_sim: RegistrarSimulator, rich: Located
 ) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
-    handle = located.refs[0].removeprefix("customer:")
-    before = copy.deepcopy(customer(registrar_sim, located))
+    handle = rich.refs[0].removeprefix("customer:")
+    before = copy.deepcopy(customer(registrar_sim, rich))
     token = await vendor_token(registrar_sim)
     rename = {"name": {"first_name": "Floor", "last_name": "Jansen"}}
     refused = await raw(registrar_sim, "PUT", f"/v1beta/customers/{handle}", token, json=rename)
@@ -106,52 +106,44 @@ async def test_the_name_of_a_handle_is_refused_and_the_other_fields_still_change
     assert "cannot be changed" in refused.json()["desc"]
     changes = {Field.NAME: "Floor Jansen-de Vries", Field.EMAIL: "floor@example.org"}
 
-    outcome = await connector.rectify(located, Changes(dict(changes)))
+    outcome = await connector.rectify(rich, Changes(dict(changes)))
 
     assert outcome.status is OutcomeStatus.DONE
     assert outcome.detail.startswith("Corrected email on 1 contact handle")
     assert "The name could not be changed" in outcome.detail
     assert "new handle" in outcome.detail
     assert_no_values(outcome.detail, changes)
-    after = customer(registrar_sim, located)
+    after = customer(registrar_sim, rich)
     assert after["email"] == "floor@example.org"
     assert after["name"] == before["name"]
 
 
 async def test_only_fixed_fields_to_correct_is_refused_and_changes_nothing(
-    connector: RegistrarConnector,
-    registrar_sim: RegistrarSimulator,
-    admin_db_url: str,
-    admin_seed: SeedSummary,
+    connector: RegistrarConnector, registrar_sim: RegistrarSimulator, rich: Located
 ) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
-    before = copy.deepcopy(customer(registrar_sim, located))
+    before = copy.deepcopy(customer(registrar_sim, rich))
     changes = Changes({Field.NAME: "Floor Jansen", Field.COMPANY: "Zon & Maan B.V."})
 
-    outcome = await connector.rectify(located, changes)
+    outcome = await connector.rectify(rich, changes)
 
     assert outcome.status is OutcomeStatus.REFUSED
     assert outcome.detail.startswith("The name and company could not be changed")
     assert "Zon" not in outcome.detail
-    assert customer(registrar_sim, located) == before
+    assert customer(registrar_sim, rich) == before
 
 
 async def test_rectify_is_idempotent(
-    connector: RegistrarConnector,
-    registrar_sim: RegistrarSimulator,
-    admin_db_url: str,
-    admin_seed: SeedSummary,
+    connector: RegistrarConnector, registrar_sim: RegistrarSimulator, rich: Located
 ) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
     changes = Changes({**NEW_CONTACT, Field.NAME: "Floor Jansen"})
 
-    first = await connector.rectify(located, changes)
-    after_first = copy.deepcopy(customer(registrar_sim, located))
-    again = await connector.rectify(located, changes)
+    first = await connector.rectify(rich, changes)
+    after_first = copy.deepcopy(customer(registrar_sim, rich))
+    again = await connector.rectify(rich, changes)
 
     assert first.status is again.status is OutcomeStatus.DONE
     assert first.detail == again.detail
-    assert customer(registrar_sim, located) == after_first
+    assert customer(registrar_sim, rich) == after_first
 
 
 async def test_rectify_changes_only_the_contact_persons_own_handle(
@@ -191,17 +183,13 @@ async def test_rectify_of_a_handle_deleted_meanwhile_is_not_found(
 
 
 async def test_restrict_turns_on_whois_privacy_where_the_extension_offers_it(
-    connector: RegistrarConnector,
-    registrar_sim: RegistrarSimulator,
-    admin_db_url: str,
-    admin_seed: SeedSummary,
+    connector: RegistrarConnector, registrar_sim: RegistrarSimulator, rich: Located
 ) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
-    handle = located.refs[0].removeprefix("customer:")
+    handle = rich.refs[0].removeprefix("customer:")
     before = copy.deepcopy(registrar_sim.state.customers[handle])
 
-    first = await connector.restrict(located)
-    again = await connector.restrict(located)
+    first = await connector.restrict(rich)
+    again = await connector.restrict(rich)
 
     assert first.status is again.status is OutcomeStatus.DONE
     assert first.detail == again.detail
@@ -211,7 +199,7 @@ async def test_restrict_turns_on_whois_privacy_where_the_extension_offers_it(
     privacy = {
         d["domain"]["extension"]: d["is_private_whois_enabled"]
         for d in (await sim_state(registrar_sim))["domains"]
-        if f"domain:{d['id']}" in located.refs
+        if f"domain:{d['id']}" in rich.refs
     }
     assert privacy == {"com": True, "eu": False}
     # The handle is still processed for the registrations: it stays as it was.
@@ -273,16 +261,12 @@ async def test_restrict_without_active_domains_is_unsupported(
 
 
 async def test_objection_is_not_processed_for_and_changes_nothing(
-    connector: RegistrarConnector,
-    registrar_sim: RegistrarSimulator,
-    admin_db_url: str,
-    admin_seed: SeedSummary,
+    connector: RegistrarConnector, registrar_sim: RegistrarSimulator, rich: Located
 ) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
     before = await sim_state(registrar_sim)
     purposes = (Purpose.DIRECT_MARKETING, Purpose.PROFILING)
 
-    outcome = await connector.object_to(located, purposes)
+    outcome = await connector.object_to(rich, purposes)
 
     assert outcome.status is OutcomeStatus.NOT_FOUND
     assert outcome.detail == "This system does not process data for: direct marketing, profiling."
@@ -290,12 +274,11 @@ async def test_objection_is_not_processed_for_and_changes_nothing(
 
 
 async def test_only_the_handle_data_is_portable(
-    connector: RegistrarConnector, admin_db_url: str, admin_seed: SeedSummary
+    connector: RegistrarConnector, rich: Located
 ) -> None:
-    located = await locate_rich(connector, admin_db_url, admin_seed)
     sink = MemorySink()
 
-    await connector.export(located, sink)
+    await connector.export(rich, sink)
 
     assert connector.portable == frozenset({"registrar_customers"})
     assert connector.portable < set(sink.datasets)
