@@ -1,5 +1,5 @@
 """The registrar connector against the Openprovider-style simulator over real HTTP: locating,
-exporting, and the protocol itself (login, rate limit, errors). Erasure: test_registrar_erasure."""
+exporting, and the protocol itself (login, rate limit, errors). Erasure: test_erasure.py."""
 
 from __future__ import annotations
 
