@@ -1,8 +1,9 @@
 """Send a portability archive to another controller's HTTPS endpoint (Art. 20(2)).
 
-The protocol is dsr's own (docs/decisions/0008-portability-push.md): the ZIP as the body,
-`Content-Digest` so the receiver can check it, `Idempotency-Key` (the request id) so a
-retried push is not imported twice, and a receipt in the answer that we keep.
+The protocol is dsr's own (docs/decisions/0008-rights-beyond-access-and-erasure.md):
+the ZIP as the body, `Content-Digest` so the receiver can check it, `Idempotency-Key`
+(the request id) so a retried push is not imported twice, and a receipt in the answer
+that we keep.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from domain import names
 from domain.messages import PushInput, PushReceipt
 from store.blobs import BlobStore
 
@@ -36,7 +38,7 @@ class PushActivities:
             ssl.create_default_context(cafile=str(ca_file)) if ca_file else True
         )
 
-    @activity.defn(name="push_archive")
+    @activity.defn(name=names.PUSH_ARCHIVE.name)
     async def push_archive(self, arg: PushInput) -> PushReceipt:
         host = urlsplit(arg.url).hostname or "the endpoint"
         digest = await asyncio.to_thread(self._digest, arg.archive.key)

@@ -20,8 +20,6 @@ from domain.records import (
 from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 
-WORKFLOW_NAME = "SubjectRequestWorkflow"
-
 
 @dataclass(frozen=True)
 class RequestInput:
@@ -357,9 +355,6 @@ class DeliveryRef:
 
 
 # --- the daily retention sweep ---
-
-SWEEP_WORKFLOW_NAME = "RetentionSweepWorkflow"
-SWEEP_WORKFLOW_ID = "dsr-retention-sweep"
 
 
 @dataclass(frozen=True)

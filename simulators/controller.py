@@ -1,7 +1,8 @@
 """Another controller's import endpoint, for the portability push (Art. 20(2)).
 
 No standard protocol exists for controller-to-controller transmission, so dsr defines a small
-one (docs/decisions/0008-portability-push.md) and this simulator is its receiving side:
+one (docs/decisions/0008-rights-beyond-access-and-erasure.md) and this simulator is its
+receiving side:
 
 - `POST /dsr/v1/imports` over HTTPS, body the archive (`application/zip`), headers
   `Content-Digest: sha-256=:<base64>:` (RFC 9530) and `Idempotency-Key: <request id>`.
