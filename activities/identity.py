@@ -1,4 +1,6 @@
-"""Identity by a one-time code emailed to the address on file (ARCHITECTURE §3, step 2).
+"""Identity by a one-time code emailed to the address on file.
+
+See docs/architecture.md, "The request workflow".
 
 The code is made, hashed, stored and emailed inside one activity, so it never enters
 workflow history. It goes only to an address the administration already has for the

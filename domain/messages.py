@@ -1,4 +1,4 @@
-"""Arguments and results that cross the workflow boundary: one dataclass per call (STYLE)."""
+"""Arguments and results that cross the workflow boundary: one dataclass per call."""
 
 from __future__ import annotations
 
