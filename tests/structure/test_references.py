@@ -8,7 +8,6 @@ cannot be cited at all.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 from tests.structure.imports import REPO
@@ -25,17 +24,21 @@ SECTION = re.compile(r"(docs/[\w./-]+\.md),? (?:section )?\"([^\"]+)\"")
 
 
 TOP_FOLDERS = {p.name for p in REPO.iterdir() if p.is_dir() and not p.name.startswith(".")}
+IGNORED = {"__pycache__", "build", "dist", "var"}
 # This file holds wrong references on purpose, to show the check finds them.
 SELF = Path(__file__).resolve()
 
 
 def tracked_files() -> list[Path]:
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO, check=True, capture_output=True, text=True,
-    ).stdout.split()  # fmt: skip
-    files = [REPO / f for f in listed if f.endswith(CHECKED)]
-    return [f for f in files if f.exists() and f.resolve() != SELF]
+    """The repository's own text files: no tool caches, environments or local state."""
+    files = []
+    for path in sorted(REPO.rglob("*")):
+        parts = path.relative_to(REPO).parts
+        if any(p.startswith(".") or p in IGNORED for p in parts[:-1]):
+            continue
+        if path.suffix in CHECKED and path.is_file() and path.resolve() != SELF:
+            files.append(path)
+    return files
 
 
 def headings(doc: Path) -> set[str]:
