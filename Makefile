@@ -6,12 +6,13 @@ MAILMAN_VENV := $(TOOLS)/mailman
 MAILMAN_VERSION := 3.3.10
 VENV_STAMP := .venv/.synced
 
-.PHONY: demo test lint format sync mailman postgres clean help
+.PHONY: demo test test-fast lint format sync mailman postgres clean help
 
 help:
 	@echo "make demo   - run the embedded stack and one request of each kind (Ctrl-C to stop);"
 	@echo "              KINDS='objection portability' runs only those"
 	@echo "make test   - lint, then the whole test suite"
+	@echo "make test-fast - the tests that need no server process (the edit-test loop)"
 
 $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)
@@ -47,6 +48,12 @@ format: $(VENV_STAMP)
 
 test: lint mailman postgres
 	DSR_MAILMAN_BIN=$(abspath $(MAILMAN_VENV))/bin/mailman $(UV) run --locked pytest
+
+# The edit-test loop: no Temporal, PostgreSQL, S3, Mailman, SMTP or simulator (tests/conftest.py).
+test-fast: $(VENV_STAMP)
+	@start=$$(date +%s); \
+	DSR_TEST_TIER=fast $(UV) run --locked pytest -q -m "not server"; status=$$?; \
+	echo "make test-fast took $$(( $$(date +%s) - start )) s"; exit $$status
 
 demo: $(VENV_STAMP) mailman
 	DSR_MAILMAN_BIN=$(abspath $(MAILMAN_VENV))/bin/mailman $(UV) run --locked python -m cli.demo $(KINDS)

@@ -6,8 +6,10 @@ import asyncio
 import signal
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
+from temporalio import activity
 from temporalio.client import (
     Client,
     Schedule,
@@ -28,7 +30,8 @@ from activities.push import PushActivities
 from connectors.base import Connector
 from connectors.epp import EppConfig, EppPollReader
 from connectors.factory import build_connectors
-from domain.messages import SWEEP_WORKFLOW_ID, SWEEP_WORKFLOW_NAME, SweepInput
+from domain import names
+from domain.messages import SweepInput
 from domain.records import Phase
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.keys import Keyring, keyring_from_settings
@@ -136,32 +139,40 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
         client,
         task_queue=settings.task_queue,
         workflows=[SubjectRequestWorkflow, RetentionSweepWorkflow],
-        activities=[
-            connector_ops.list_connectors,
-            connector_ops.locate,
-            connector_ops.export,
-            connector_ops.plan_erasure,
-            connector_ops.erase,
-            connector_ops.rectify,
-            connector_ops.restrict,
-            connector_ops.object_to,
-            connector_ops.check_pending,
-            connector_ops.delete_expired,
-            bookkeeping.record_event,
-            bookkeeping.register_pending,
-            delivery.compile_archive,
-            delivery.compile_proof,
-            push.push_archive,
-            identity.issue_verification_code,
-            identity.check_verification_code,
-            notify.notify_subject,
-        ],
+        activities=registered_activities(
+            connector_ops, bookkeeping, delivery, push, identity, notify
+        ),
     )
     try:
         yield worker
     finally:
         await connector_ops.aclose()
         engine.dispose()
+
+
+def registered_activities(*holders: object) -> list[Callable[..., Any]]:
+    """Every activity method of the holders (objects, or their classes): exactly the
+    activities `domain.names` lists, or a RuntimeError that names the difference."""
+    found = [
+        method
+        for holder in holders
+        for attr in sorted(vars(holder if isinstance(holder, type) else type(holder)))
+        if not attr.startswith("_") and activity_name(method := getattr(holder, attr)) is not None
+    ]
+    wanted = {a.name for a in names.ACTIVITIES}
+    have = {activity_name(m) for m in found}
+    if have != wanted:
+        raise RuntimeError(
+            "The worker's activities differ from domain.names: missing "
+            f"{sorted(wanted - have)}, unknown {sorted(n for n in have - wanted if n)}."
+        )
+    return found
+
+
+def activity_name(fn: object) -> str | None:
+    """The name an activity function is registered under, or None for other callables."""
+    defn = activity._Definition.from_callable(fn) if callable(fn) else None
+    return defn.name if defn else None
 
 
 async def serve(settings: Settings) -> None:
@@ -183,13 +194,13 @@ async def ensure_sweep_schedule(client: Client, task_queue: str) -> None:
     """The daily retention sweep at 02:00 UTC; created once, left alone when it exists."""
     schedule = Schedule(
         action=ScheduleActionStartWorkflow(
-            SWEEP_WORKFLOW_NAME, SweepInput(), id=SWEEP_WORKFLOW_ID, task_queue=task_queue
+            names.SWEEP_WORKFLOW, SweepInput(), id=names.SWEEP_WORKFLOW_ID, task_queue=task_queue
         ),
         spec=ScheduleSpec(cron_expressions=["0 2 * * *"]),
         policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
     )
     try:
-        await client.create_schedule(SWEEP_WORKFLOW_ID, schedule)
+        await client.create_schedule(names.SWEEP_WORKFLOW_ID, schedule)
         log.info("retention_sweep_scheduled")
     except ScheduleAlreadyRunningError:
         pass

@@ -7,6 +7,7 @@ import asyncio
 import structlog
 from temporalio import activity
 
+from domain import names
 from domain.messages import RecordEventInput, RegisterPendingInput
 from store.audit import AuditTrail
 from store.confirmations import PendingConfirmations
@@ -23,14 +24,14 @@ class BookkeepingActivities:
         self._audit = audit
         self._pending = pending
 
-    @activity.defn(name="register_pending")
+    @activity.defn(name=names.REGISTER_PENDING.name)
     async def register_pending(self, arg: RegisterPendingInput) -> None:
         """Let webhooks and poll messages about this reference find the request."""
         await asyncio.to_thread(
             self._pending.register, arg.request_id, arg.connector, arg.external_ref
         )
 
-    @activity.defn(name="record_event")
+    @activity.defn(name=names.RECORD_EVENT.name)
     async def record_event(self, arg: RecordEventInput) -> None:
         """Append one audit event (once, by its key) and mirror the state into the registry."""
         await asyncio.to_thread(self._record, arg)

@@ -1,4 +1,4 @@
-"""Activities that run one connector operation; the workflow names them by string."""
+"""Activities that run one connector operation, under the names in `domain.names`."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from temporalio.exceptions import ApplicationError
 
 from connectors.base import Connector, Record, RecordSink, RetentionSweeping, TicketPolling
 from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited
+from domain import names
 from domain.messages import (
     CheckPendingInput,
     EraseInput,
@@ -65,7 +66,7 @@ class ConnectorActivities:
         self._sink_for = sink_for
         self._timings = timings or {}
 
-    @activity.defn(name="list_connectors")
+    @activity.defn(name=names.LIST_CONNECTORS.name)
     async def list_connectors(self, _: ListConnectorsInput) -> list[ConnectorInfo]:
         return [
             ConnectorInfo(
@@ -74,28 +75,26 @@ class ConnectorActivities:
             for c in self._connectors.values()
         ]
 
-    @activity.defn(name="locate")
+    @activity.defn(name=names.LOCATE.name)
     async def locate(self, arg: LocateInput) -> Located:
         conn = self._get(arg.connector)
         return await _run(
-            arg.request_id, arg.connector, "locate", lambda: conn.locate(arg.subject, arg.hints)
+            arg.request_id, arg.connector, lambda: conn.locate(arg.subject, arg.hints)
         )
 
-    @activity.defn(name="export")
+    @activity.defn(name=names.EXPORT.name)
     async def export(self, arg: ExportInput) -> ExportSummary:
         conn = self._get(arg.connector)
         sink = self._sink_for(arg.request_id, arg.connector)
         if arg.portable_only:
             sink = PortableSink(sink, arg.connector, conn.portable)
-        summary = await _run(
-            arg.request_id, arg.connector, "export", lambda: conn.export(arg.located, sink)
-        )
+        summary = await _run(arg.request_id, arg.connector, lambda: conn.export(arg.located, sink))
         if arg.portable_only:
             kept = tuple(d for d in summary.datasets if d.dataset in conn.portable)
             summary = ExportSummary(summary.connector, kept)
         return summary
 
-    @activity.defn(name="rectify")
+    @activity.defn(name=names.RECTIFY.name)
     async def rectify(self, arg: RightInput) -> Outcome:
         conn = self._get(arg.connector)
         if arg.changes is None:
@@ -103,45 +102,37 @@ class ConnectorActivities:
                 "A rectification needs the corrected fields.", type="BadInput", non_retryable=True
             )
         changes = arg.changes
-        return await _run(
-            arg.request_id, arg.connector, "rectify", lambda: conn.rectify(arg.located, changes)
-        )
+        return await _run(arg.request_id, arg.connector, lambda: conn.rectify(arg.located, changes))
 
-    @activity.defn(name="restrict")
+    @activity.defn(name=names.RESTRICT.name)
     async def restrict(self, arg: RightInput) -> Outcome:
         conn = self._get(arg.connector)
-        return await _run(
-            arg.request_id, arg.connector, "restrict", lambda: conn.restrict(arg.located)
-        )
+        return await _run(arg.request_id, arg.connector, lambda: conn.restrict(arg.located))
 
-    @activity.defn(name="object_to")
+    @activity.defn(name=names.OBJECT_TO.name)
     async def object_to(self, arg: RightInput) -> Outcome:
         conn = self._get(arg.connector)
         return await _run(
             arg.request_id,
             arg.connector,
-            "object_to",
             lambda: conn.object_to(arg.located, arg.purposes),
         )
 
-    @activity.defn(name="plan_erasure")
+    @activity.defn(name=names.PLAN_ERASURE.name)
     async def plan_erasure(self, arg: PlanInput) -> ConnectorPlan:
         conn = self._get(arg.connector)
         return await _run(
             arg.request_id,
             arg.connector,
-            "plan_erasure",
             lambda: conn.plan_erasure(arg.located, self._retention, arg.today),
         )
 
-    @activity.defn(name="erase")
+    @activity.defn(name=names.ERASE.name)
     async def erase(self, arg: EraseInput) -> Outcome:
         conn = self._get(arg.connector)
-        return await _run(
-            arg.request_id, arg.connector, "erase", lambda: conn.erase(arg.located, arg.plan)
-        )
+        return await _run(arg.request_id, arg.connector, lambda: conn.erase(arg.located, arg.plan))
 
-    @activity.defn(name="delete_expired")
+    @activity.defn(name=names.DELETE_EXPIRED.name)
     async def delete_expired(self, arg: SweepInput) -> SweepResult:
         """The retention sweep: every system that keeps data deletes what has expired."""
         today = arg.today or date.today()
@@ -151,13 +142,12 @@ class ConnectorActivities:
                 deleted[name] = await _run(
                     "retention-sweep",
                     name,
-                    "delete_expired",
                     _sweeper(conn, today),
                 )
         log.info("retention_sweep_finished", today=today.isoformat(), deleted=deleted)
         return SweepResult(today, deleted)
 
-    @activity.defn(name="check_pending")
+    @activity.defn(name=names.CHECK_PENDING.name)
     async def check_pending(self, arg: CheckPendingInput) -> PendingCheck:
         """Ask a ticket-polling system whether a pending outcome has been decided."""
         conn = self._get(arg.connector)
@@ -170,7 +160,6 @@ class ConnectorActivities:
         found = await _run(
             arg.request_id,
             arg.connector,
-            "check_pending",
             lambda: conn.check_pending(arg.external_ref),
         )
         return PendingCheck(found)
@@ -212,10 +201,14 @@ class PortableSink:
         return DatasetRef(self._connector, dataset, "", 0, "")
 
 
-async def _run(request_id: str, connector: str, op: str, call: Callable[[], Awaitable[T]]) -> T:
+async def _run(request_id: str, connector: str, call: Callable[[], Awaitable[T]]) -> T:
     """Run a connector call with heartbeats, logging, and Temporal-shaped errors."""
+    info = activity.info()
     bound = log.bind(
-        request_id=request_id, connector=connector, operation=op, attempt=activity.info().attempt
+        request_id=request_id,
+        connector=connector,
+        operation=info.activity_type,
+        attempt=info.attempt,
     )
     bound.info("connector_call_started")
     async with _heartbeating():

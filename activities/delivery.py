@@ -13,6 +13,7 @@ from temporalio import activity
 from activities.archive import build_archive_to_blob
 from activities.letters import ArchiveRequest
 from activities.proof import build_proof
+from domain import names
 from domain.messages import CompileArchiveInput, CompileProofInput, DeliveryRef
 from domain.retention import RetentionPolicy
 from runtime.keys import Keyring
@@ -34,7 +35,7 @@ class DeliveryActivities:
         self._retention = retention
         self._make_link = make_link
 
-    @activity.defn(name="compile_archive")
+    @activity.defn(name=names.COMPILE_ARCHIVE.name)
     async def compile_archive(self, arg: CompileArchiveInput) -> DeliveryRef:
         """Build the ZIP from the staged datasets; rebuilding replaces it, so retries are safe."""
         request = ArchiveRequest(
@@ -65,7 +66,7 @@ class DeliveryActivities:
             datasets=datasets,
         )
 
-    @activity.defn(name="compile_proof")
+    @activity.defn(name=names.COMPILE_PROOF.name)
     async def compile_proof(self, arg: CompileProofInput) -> DeliveryRef:
         docs = build_proof(arg, datetime.now(UTC))
         base = f"requests/{arg.request_id}/delivery/dsr-{arg.request_id}-proof"

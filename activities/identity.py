@@ -1,4 +1,6 @@
-"""Identity by a one-time code emailed to the address on file (ARCHITECTURE §3, step 2).
+"""Identity by a one-time code emailed to the address on file.
+
+See docs/architecture.md, "The request workflow".
 
 The code is made, hashed, stored and emailed inside one activity, so it never enters
 workflow history. It goes only to an address the administration already has for the
@@ -16,6 +18,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import notices
+from domain import names
 from domain.messages import CheckCodeInput, CodeVerdict, IssueCodeInput, IssuedCode
 from domain.subject import SubjectIdentifiers
 from runtime.mailer import Mailer, MailerUnavailable, MailRejected
@@ -42,7 +45,7 @@ class IdentityActivities:
         self._valid = valid_minutes
         self._who = {"controller_name": controller_name, "contact": contact}
 
-    @activity.defn(name="issue_verification_code")
+    @activity.defn(name=names.ISSUE_VERIFICATION_CODE.name)
     async def issue_verification_code(self, arg: IssueCodeInput) -> IssuedCode:
         email = arg.subject.email
         if not email or not await self._on_file(arg.subject):
@@ -68,7 +71,7 @@ class IdentityActivities:
         log.info("verification_code_sent", request_id=arg.request_id)
         return IssuedCode(expires_at)
 
-    @activity.defn(name="check_verification_code")
+    @activity.defn(name=names.CHECK_VERIFICATION_CODE.name)
     async def check_verification_code(self, arg: CheckCodeInput) -> CodeVerdict:
         checked = await asyncio.to_thread(self._codes.check, arg.request_id, arg.code)
         log.info("verification_code_checked", request_id=arg.request_id, result=checked.result)

@@ -9,6 +9,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import notices
+from domain import names
 from domain.kinds import RequestKind
 from domain.messages import NoticeKind, NotifyInput
 from runtime.mailer import Mailer, MailerUnavailable, MailRejected
@@ -24,7 +25,7 @@ class NotifyActivities:
         self._ttl = link_ttl_seconds
         self._who = {"controller_name": controller_name, "contact": contact}
 
-    @activity.defn(name="notify_subject")
+    @activity.defn(name=names.NOTIFY_SUBJECT.name)
     async def notify_subject(self, arg: NotifyInput) -> str:
         """Send one notice; the same request and notice always give the same Message-ID."""
         notice = self._compose(arg)

@@ -17,6 +17,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from connectors.controller import ControllerClient, PushFailed
+from domain import names
 from domain.messages import PushInput, PushReceipt
 from store.blobs import BlobStore
 
@@ -28,7 +29,7 @@ class PushActivities:
         self._blobs = blobs
         self._client = ControllerClient(ca_file)
 
-    @activity.defn(name="push_archive")
+    @activity.defn(name=names.PUSH_ARCHIVE.name)
     async def push_archive(self, arg: PushInput) -> PushReceipt:
         digest = await asyncio.to_thread(self._digest, arg.archive.key)
         if digest.hex() != arg.archive.sha256:

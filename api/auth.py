@@ -1,4 +1,4 @@
-"""Bearer tokens with roles for the agent API (ARCHITECTURE §7)."""
+"""Bearer tokens with roles for the agent API (docs/architecture.md, "Security model")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The law's clock (Art. 12(3)): calendar-month arithmetic for due dates (LAW.md, "The clock").
+"""The law's clock (Art. 12(3)): calendar-month arithmetic for due dates (docs/law.md).
 
 Counting: the day of receipt does not count; a period of months ends on the same-numbered day
 of the later month, or on its last day when that month is shorter; a period of days ends that

@@ -1,8 +1,8 @@
 """Dutch public holidays that move a legal deadline (Algemene termijnenwet, art. 3).
 
 A period that ends on a Saturday, a Sunday or an "algemeen erkende feestdag" ends on the next
-day that is none of these (LAW.md, "The clock"). Art. 3(1) of the Algemene termijnenwet names
-the feestdagen: Nieuwjaarsdag, the second days of Easter and Whitsun, Hemelvaartsdag, both
+day that is none of these (docs/law.md, "The clock"). Art. 3(1) of the Algemene termijnenwet
+names the feestdagen: Nieuwjaarsdag, the second days of Easter and Whitsun, Hemelvaartsdag, both
 Christmas days, the day the King's birthday is celebrated, and 5 May.
 
 Deliberately NOT in this list:

@@ -1,4 +1,4 @@
-"""Arguments and results that cross the workflow boundary: one dataclass per call (STYLE)."""
+"""Arguments and results that cross the workflow boundary: one dataclass per call."""
 
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ from domain.records import (
 )
 from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
-
-WORKFLOW_NAME = "SubjectRequestWorkflow"
 
 
 @dataclass(frozen=True)
@@ -357,9 +355,6 @@ class DeliveryRef:
 
 
 # --- the daily retention sweep ---
-
-SWEEP_WORKFLOW_NAME = "RetentionSweepWorkflow"
-SWEEP_WORKFLOW_ID = "dsr-retention-sweep"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""What must be kept despite erasure, for how long, and why (LAW.md, company policies)."""
+"""What must be kept despite erasure, for how long, and why (docs/law.md)."""
 
 from __future__ import annotations
 

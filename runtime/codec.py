@@ -1,4 +1,7 @@
-"""AES-GCM payload codec: what Temporal stores of a request is ciphertext (ARCHITECTURE §7)."""
+"""AES-GCM payload codec: what Temporal stores of a request is ciphertext.
+
+See docs/architecture.md, "Security model".
+"""
 
 from __future__ import annotations
 

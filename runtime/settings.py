@@ -1,4 +1,4 @@
-"""Configuration from `DSR_*` environment variables (ARCHITECTURE §8)."""
+"""Configuration from `DSR_*` environment variables (README.md, "Configuration")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Signed webhooks (ARCHITECTURE §7): HMAC-SHA256 over `<timestamp>.` + the raw body.
+"""Signed webhooks: HMAC-SHA256 over `<timestamp>.` + the raw body.
+
+See docs/architecture.md, "Security model".
 
 Shared by the registrar simulator, which signs, and the API, which verifies. The delivery id
 is chosen by the sender and kept across retries, so the receiver can refuse a replay.

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from temporalio.client import (
     Client,
@@ -22,14 +23,11 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain import attributes
+from domain import attributes, names
 from domain.deadlines import ClockRules, due_date, end_of_day
 from domain.errors import InvalidRequestInput
 from domain.kinds import RequestKind, RequestState, parse_kind
 from domain.messages import (
-    SWEEP_WORKFLOW_ID,
-    SWEEP_WORKFLOW_NAME,
-    WORKFLOW_NAME,
     ActionResult,
     ApprovePlan,
     CancelRequest,
@@ -57,6 +55,7 @@ from runtime.temporal import connect
 from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
 
+A = TypeVar("A")
 # Art. 12(5): repeated requests within this window go to the officer.
 REPEAT_WINDOW = timedelta(days=365)
 # An update waits for a worker to run its validator; without a worker it would wait forever.
@@ -185,7 +184,7 @@ class RequestService:
 
     async def _start(self, req: RequestInput) -> None:
         await self._client.start_workflow(
-            WORKFLOW_NAME,
+            names.REQUEST_WORKFLOW,
             req,
             id=workflow_id_for(req.request_id),
             task_queue=self._task_queue,
@@ -201,15 +200,15 @@ class RequestService:
         )
 
     async def verify(self, ref: str, agent: str, method: str) -> ActionResult:
-        return await self._update(ref, "verify_identity", VerifyIdentity(agent, method))
+        return await self._update(ref, names.VERIFY_IDENTITY, VerifyIdentity(agent, method))
 
     async def send_code(self, ref: str, agent: str) -> ActionResult:
         """Email the subject a one-time code at the address on file."""
-        return await self._update(ref, "send_code", SendCode(agent))
+        return await self._update(ref, names.SEND_CODE, SendCode(agent))
 
     async def enter_code(self, ref: str, agent: str, code: str) -> ActionResult:
         """The code the subject read back; accepted once, within its time, in 5 attempts."""
-        return await self._update(ref, "enter_code", EnterCode(agent, code.strip()))
+        return await self._update(ref, names.ENTER_CODE, EnterCode(agent, code.strip()))
 
     async def approve(self, ref: str, agent: str, services: str = "") -> ActionResult:
         """Approve the plan; with active services, say whether to terminate or transfer first."""
@@ -219,10 +218,10 @@ class RequestService:
             raise InvalidRequestInput(
                 f"Unknown choice {services!r} for active services; use terminate or transfer-first."
             ) from None
-        return await self._update(ref, "approve_plan", ApprovePlan(agent, choice))
+        return await self._update(ref, names.APPROVE_PLAN, ApprovePlan(agent, choice))
 
     async def cancel(self, ref: str, agent: str, reason: str) -> ActionResult:
-        return await self._update(ref, "cancel", CancelRequest(agent, reason))
+        return await self._update(ref, names.CANCEL, CancelRequest(agent, reason))
 
     async def confirm(
         self, ref: str, agent: str, connector: str, note: str, external_ref: str = ""
@@ -237,17 +236,17 @@ class RequestService:
             detail=note.strip(),
             confirmed_by=f"agent {agent}",
         )
-        return await self._update(ref, "confirm", confirmation)
+        return await self._update(ref, names.CONFIRM, confirmation)
 
     async def deliver_confirmation(
         self, request_id: str, confirmation: Confirmation
     ) -> ActionResult:
         """A system's own confirmation (webhook, poll message) for a request found by routing."""
-        return await self._update(request_id, "confirm", confirmation)
+        return await self._update(request_id, names.CONFIRM, confirmation)
 
     async def extend(self, ref: str, agent: str, reason: str) -> ActionResult:
         """Extend the deadline by up to two months (Art. 12(3)); the subject is told why."""
-        return await self._update(ref, "extend_deadline", ExtendDeadline(agent, reason))
+        return await self._update(ref, names.EXTEND_DEADLINE, ExtendDeadline(agent, reason))
 
     async def decide(self, ref: str, agent: str, choice: str, reason: str) -> ActionResult:
         """The officer's decision on a repeated request: proceed, announce a fee, or refuse."""
@@ -257,15 +256,17 @@ class RequestService:
             raise InvalidRequestInput(
                 f"Unknown decision {choice!r}; use one of: proceed, fee, refuse."
             ) from None
-        return await self._update(ref, "decide", Decision(agent, picked, reason.strip()))
+        return await self._update(ref, names.DECIDE, Decision(agent, picked, reason.strip()))
 
     async def retry(self, ref: str, agent: str) -> ActionResult:
-        return await self._update(ref, "retry_failed", RetryFailed(agent))
+        return await self._update(ref, names.RETRY_FAILED, RetryFailed(agent))
 
     async def progress(self, ref: str) -> Progress:
         handle = await self._handle(ref)
         try:
-            result: Progress = await handle.query("progress", result_type=Progress)
+            result: Progress = await handle.query(
+                names.PROGRESS.name, result_type=names.PROGRESS.result
+            )
         except RPCError as err:
             raise _translate(err) from None
         return result
@@ -274,9 +275,9 @@ class RequestService:
         """Run the retention sweep now, as the daily schedule would, and wait for its result."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         result: SweepResult = await self._client.execute_workflow(
-            SWEEP_WORKFLOW_NAME,
+            names.SWEEP_WORKFLOW,
             SweepInput(),
-            id=f"{SWEEP_WORKFLOW_ID}-now-{stamp}-{uuid.uuid4().hex[:6]}",
+            id=f"{names.SWEEP_WORKFLOW_ID}-now-{stamp}-{uuid.uuid4().hex[:6]}",
             task_queue=self._task_queue,
             result_type=SweepResult,
         )
@@ -300,7 +301,7 @@ class RequestService:
         due_before: datetime | None = None,
     ) -> list[ListedRequest]:
         query = " AND ".join(
-            [f"WorkflowType = '{WORKFLOW_NAME}'"]
+            [f"WorkflowType = '{names.REQUEST_WORKFLOW}'"]
             + ([f"DsrState = '{RequestState(state).value}'"] if state else [])
             + ([f"DsrKind = '{RequestKind(kind).value}'"] if kind else [])
             + (["DsrOverdue = true"] if overdue else [])
@@ -327,11 +328,12 @@ class RequestService:
             )
         return found
 
-    async def _update(self, ref: str, name: str, action: object) -> ActionResult:
+    async def _update(self, ref: str, update: names.Update[A], action: A) -> ActionResult:
         handle = await self._handle(ref)
         try:
             result: ActionResult = await asyncio.wait_for(
-                handle.execute_update(name, action, result_type=ActionResult), UPDATE_TIMEOUT
+                handle.execute_update(update.name, action, result_type=update.result),
+                UPDATE_TIMEOUT,
             )
         except TimeoutError:
             raise TemporalUnavailable(

@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from domain.attributes import ALL, cli_type
+from runtime.children import start_child
 from runtime.keys import generate_key_entry
 from simulators.billing import SeedSummary, create_and_seed
 from simulators.newsletter import MailmanServer, find_mailman_bin
@@ -281,10 +282,9 @@ class Stack:
         log = self.log_path(name)
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as out:
-            proc = subprocess.Popen(
-                args, stdout=out, stderr=subprocess.STDOUT, env=self.child_env(), cwd=REPO,
-                start_new_session=True,
-            )  # fmt: skip
+            proc = start_child(
+                args, stdout=out, stderr=subprocess.STDOUT, env=self.child_env(), cwd=REPO
+            )
         self._procs[name] = proc
         return proc
 

@@ -1,4 +1,6 @@
-"""Staged connector output: encrypted JSON Lines in the blob store (ARCHITECTURE §5).
+"""Staged connector output: encrypted JSON Lines in the blob store.
+
+See docs/architecture.md, "Data that leaves the systems".
 
 Blob layout: b"DSRS1", one byte key-id length, the key id, then frames. A frame is a
 flag byte (1 = last), a 4-byte big-endian length and nonce + AES-GCM ciphertext of up

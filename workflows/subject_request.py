@@ -1,95 +1,90 @@
-"""SubjectRequestWorkflow: one durable workflow per subject request (ARCHITECTURE §3).
+"""SubjectRequestWorkflow: one durable workflow per subject request.
 
-Deterministic orchestration only. Systems are reached through activities named by string,
-so this module never imports connectors, and adding a system changes nothing here.
+Deterministic orchestration only. The workflow holds everything it knows in one
+`RequestCase`; every agent action (update), the progress query and the run live on this
+class, and the steps are plain functions in this package that receive the case. Systems
+are reached through activities named in `domain.names`, so this package never imports a
+connector, and adding a system changes nothing here (docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.workflow import UpdateMethodMultiParam
 
 with workflow.unsafe.imports_passed_through():
-    from domain import attributes
+    from domain import attributes, names
     from domain.deadlines import end_of_day
     from domain.kinds import RequestKind, RequestState
     from domain.messages import (
-        WORKFLOW_NAME,
         ActionResult,
         ApprovePlan,
         CancelRequest,
+        CheckCodeInput,
         Choice,
-        CompileArchiveInput,
         ConnectorProgress,
         Decision,
-        DeliveryRef,
-        ExportInput,
+        EnterCode,
         ExtendDeadline,
+        IssueCodeInput,
         ListConnectorsInput,
-        LocateInput,
         NoticeKind,
         Progress,
-        PushReceipt,
         RequestInput,
         RequestResult,
         RetryFailed,
+        SendCode,
         ServicesChoice,
+        VerifyIdentity,
     )
-    from domain.records import (
-        Confirmation,
-        ConnectorInfo,
-        ConnectorPlan,
-        ExportSummary,
-        Located,
-        Phase,
-    )
+    from domain.records import Confirmation
     from domain.rights import Changes, Purpose
-    from domain.subject import Hints
-    from workflows.clock import DeadlineKeeping
-    from workflows.erasure import ErasureSteps
-    from workflows.identity import IdentitySteps, require_agent
-    from workflows.pending import PendingBook
-    from workflows.portability import Portability
-    from workflows.rights import RightSteps
+    from workflows import clock
+    from workflows.access import deliver_archive, discover
+    from workflows.calls import call, enter, notify, record
+    from workflows.case import OfficerQuestion, RequestCase, Wait
+    from workflows.checks import require_agent, require_open, require_unverified
+    from workflows.erasure import active_services, carry_out_erasure
+    from workflows.identity import (
+        CODE_DIGITS,
+        CODE_METHOD,
+        code_call,
+        confirm_identity,
+        identity_in_time,
+    )
+    from workflows.officer import lets_repeated_request_proceed
+    from workflows.rights import carry_out_right
 
-T = TypeVar("T")
 # Named here so the sandbox knows the types inside RequestInput when it decodes it.
 _PAYLOAD_TYPES = (Changes, Purpose)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-@workflow.defn(name=WORKFLOW_NAME)
-class SubjectRequestWorkflow(IdentitySteps, ErasureSteps, RightSteps, Portability, DeadlineKeeping):
+def _update(
+    spec: names.Update[Any],
+) -> Callable[[Callable[P, Awaitable[R]]], UpdateMethodMultiParam[P, R]]:
+    """An update handler registered under its name in `domain.names`."""
+    # The SDK's overload with `name=` types the handler's result as the coroutine itself.
+    return workflow.update(name=spec.name)  # type: ignore[return-value]
+
+
+@workflow.defn(name=names.REQUEST_WORKFLOW)
+class SubjectRequestWorkflow:
     @workflow.init
     def __init__(self, req: RequestInput) -> None:
-        self._req = req
-        self._state = RequestState.RECEIVED
-        self._verified_by = ""
-        self._approved_by = ""
-        self._approval: ApprovePlan | None = None
-        self._transfer_pending = False
-        self._cancel: CancelRequest | None = None
-        self._retry_requested = False
-        self._attention = ""
-        self._events = 0
-        self._connectors: tuple[ConnectorInfo, ...] = ()
-        self._progress: dict[str, ConnectorProgress] = {}
-        self._plans: tuple[ConnectorPlan, ...] = ()
-        self._archive: DeliveryRef | None = None
-        self._proof: DeliveryRef | None = None
-        self._book = PendingBook()
-        self._escalations = 0
-        self._start_clock()
-        self._decision: Decision | None = None
-        self._decision_wanted = ""
-        self._receipt: PushReceipt | None = None
+        self._case = RequestCase.open(req)
 
     @workflow.run
     async def run(self, req: RequestInput) -> RequestResult:
+        case = self._case
         workflow.upsert_search_attributes(
             [
                 attributes.DSR_KIND.value_set(req.kind.value),
@@ -98,277 +93,253 @@ class SubjectRequestWorkflow(IdentitySteps, ErasureSteps, RightSteps, Portabilit
                 attributes.DSR_OVERDUE.value_set(False),
             ]
         )
-        await self._enter(RequestState.RECEIVED, "system", "request_received")
+        await enter(case, RequestState.RECEIVED, "system", "request_received")
         # The clock runs beside the work; it ends with the request.
-        asyncio.create_task(self._watch_deadline())  # noqa: RUF006
+        asyncio.create_task(clock.watch_deadline(case))  # noqa: RUF006
         work = asyncio.create_task(self._carry_out())
-        await workflow.wait_condition(lambda: work.done() or self._cancel is not None)
-        if work.done() or self._cancel is None:
-            return await work
+        await workflow.wait_condition(lambda: work.done() or case.cancel is not None)
+        if work.done() or case.cancel is None:
+            result = await work
+        else:
+            result = await self._stop_cancelled(work, case.cancel)
+        # Updates still recording their audit event finish before the workflow does.
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return result
+
+    async def _carry_out(self) -> RequestResult:
+        case = self._case
+        if case.req.earlier_requests and not await lets_repeated_request_proceed(case):
+            return RequestResult(case.request_id, RequestState.REJECTED)
+        await enter(case, RequestState.VERIFYING, "system", "awaiting_identity")
+        if not await identity_in_time(case):
+            await notify(case, NoticeKind.REJECTED_UNVERIFIED, received_on=case.req.receipt_date)
+            await enter(case, RequestState.REJECTED, "system", "rejected_unverified",
+                        reason="The identity was not verified in time.")  # fmt: skip
+            return RequestResult(case.request_id, RequestState.REJECTED)
+        listed = await call(names.LIST_CONNECTORS, ListConnectorsInput(case.request_id))
+        case.connectors = tuple(listed)
+        case.progress = {
+            c.name: ConnectorProgress(c.name, c.phase.value, "waiting") for c in case.connectors
+        }
+        await enter(case, RequestState.DISCOVERING, "system", "discovery_started")
+        located = await discover(case)
+        kind = case.req.kind
+        if kind is RequestKind.ACCESS or kind is RequestKind.PORTABILITY:
+            return await deliver_archive(case, [loc for loc in located if loc.found])
+        if kind is RequestKind.ERASURE:
+            return await carry_out_erasure(case, located)
+        return await carry_out_right(case, located)
+
+    async def _stop_cancelled(
+        self, work: asyncio.Task[RequestResult], cancel: CancelRequest
+    ) -> RequestResult:
         # Cancelling the task also cancels the activities it is waiting for.
         work.cancel()
         with contextlib.suppress(asyncio.CancelledError, ActivityError):
             await work
-        await self._enter(
-            RequestState.CANCELLED,
-            self._cancel.agent,
-            "request_cancelled",
-            reason=self._cancel.reason,
-        )
-        return RequestResult(request_id=req.request_id, state=RequestState.CANCELLED)
+        await enter(self._case, RequestState.CANCELLED, cancel.agent, "request_cancelled",
+                    reason=cancel.reason)  # fmt: skip
+        return RequestResult(request_id=self._case.request_id, state=RequestState.CANCELLED)
 
-    async def _carry_out(self) -> RequestResult:
-        if self._req.earlier_requests and not await self._officer_lets_it_proceed():
-            return RequestResult(self._req.request_id, RequestState.REJECTED)
-        await self._enter(RequestState.VERIFYING, "system", "awaiting_identity")
-        if not await self._identity_in_time():
-            await self._notify(NoticeKind.REJECTED_UNVERIFIED, received_on=self._req.receipt_date)
-            await self._enter(RequestState.REJECTED, "system", "rejected_unverified",
-                              reason="The identity was not verified in time.")  # fmt: skip
-            return RequestResult(self._req.request_id, RequestState.REJECTED)
-        listed = await self._call(
-            "list_connectors", ListConnectorsInput(self._req.request_id), list[ConnectorInfo]
-        )
-        self._connectors = tuple(listed)
-        self._progress = {
-            c.name: ConnectorProgress(c.name, c.phase.value, "waiting") for c in self._connectors
-        }
-        await self._enter(RequestState.DISCOVERING, "system", "discovery_started")
-        located = await self._discover()
-        kind = self._req.kind
-        if kind is RequestKind.ACCESS or kind is RequestKind.PORTABILITY:
-            return await self._deliver_access([loc for loc in located if loc.found])
-        if kind is RequestKind.ERASURE:
-            return await self._carry_out_erasure(located)
-        return await self._carry_out_right(located)
+    # --- identity ---
 
-    async def _officer_lets_it_proceed(self) -> bool:
-        """A repeated request waits for the officer: proceed, announce a fee, or refuse."""
-        self._decision_wanted = "repeated"
-        self._attention = (
-            f"The same subject asked {self._req.earlier_requests} time(s) in the last 12 months; "
-            "an officer decides: dsr decide <request> proceed|fee|refuse."
-        )
-        await self._enter(RequestState.NEEDS_ATTENTION, "system", "repeated_request",
-                          earlier=self._req.earlier_requests)  # fmt: skip
-        await workflow.wait_condition(
-            lambda: self._decision is not None and self._decision.choice is not Choice.FEE
-        )
-        assert self._decision is not None
-        self._attention = ""
-        self._decision_wanted = ""
-        if self._decision.choice is Choice.PROCEED:
-            return True
-        await self._notify(NoticeKind.REFUSAL, reason=self._decision.reason)
-        await self._enter(RequestState.REJECTED, self._decision.agent, "request_refused",
-                          reason=self._decision.reason)  # fmt: skip
-        return False
+    @_update(names.VERIFY_IDENTITY)
+    async def verify_identity(self, action: VerifyIdentity) -> ActionResult:
+        await confirm_identity(self._case, action.agent, action.method)
+        return ActionResult(self._case.state, "Identity verified; discovery starts now.")
 
-    # --- discovery ---
+    @verify_identity.validator
+    def _validate_verify(self, action: VerifyIdentity) -> None:
+        require_agent(action.agent)
+        if not action.method.strip():
+            raise ValueError("Say how the identity was checked (for example 'called back').")
+        if self._case.verified_by:
+            raise ValueError("The identity of this request is already verified.")
+        require_open(self._case)
 
-    async def _discover(self) -> list[Located]:
-        """Primary systems first; their hints let dependent systems find the subject."""
-        primary = [c for c in self._connectors if c.phase is Phase.PRIMARY]
-        dependent = [c for c in self._connectors if c.phase is Phase.DEPENDENT]
-        found = await self._gather(primary, lambda c: self._locate(c, Hints()))
-        hints = Hints()
-        for loc in found:
-            hints = hints.merge(loc.hints)
-        found += await self._gather(dependent, lambda c: self._locate(c, hints))
-        return found
-
-    async def _locate(self, c: ConnectorInfo, hints: Hints) -> Located:
-        loc = await self._connector_call(
-            c.name,
-            "locate",
-            LocateInput(self._req.request_id, c.name, self._req.subject, hints),
-            Located,
+    @_update(names.SEND_CODE)
+    async def send_code(self, action: SendCode) -> ActionResult:
+        case = self._case
+        issued = await code_call(
+            names.ISSUE_VERIFICATION_CODE, IssueCodeInput(case.request_id, case.req.subject)
         )
-        self._step(c.name, "located" if loc.found else "not_found", sum(loc.record_counts.values()))
-        return loc
-
-    # --- access ---
-
-    async def _deliver_access(self, located: list[Located]) -> RequestResult:
-        """Access and portability: stage every (portable) dataset, then one archive."""
-        exports = await self._gather(located, self._export)
-        await self._enter(RequestState.COMPILING, "system", "compiling_archive")
-        archive = await self._call(
-            "compile_archive",
-            CompileArchiveInput(
-                request_id=self._req.request_id,
-                kind=self._req.kind,
-                language=self._req.subject.language,
-                received_at=self._req.received_at,
-                connectors=self._connectors,
-                exports=tuple(exports),
-            ),
-            DeliveryRef,
-        )
-        self._archive = archive
-        if self._req.push_to:
-            self._receipt = await self._push(archive, self._req.push_to)
-        await self._notify(NoticeKind.ARCHIVE_READY, link=archive.link or "", kind=self._req.kind)
-        await self._enter(
-            RequestState.COMPLETED,
-            "system",
-            "archive_delivered",
-            records=archive.records,
-            sha256=archive.sha256,
-        )
-        return RequestResult(
-            self._req.request_id, RequestState.COMPLETED, archive=archive, receipt=self._receipt
+        await record(case, action.agent, "verification_code_sent",
+                     expires_at=issued.expires_at.isoformat())  # fmt: skip
+        return ActionResult(
+            case.state,
+            "A one-time code was emailed to the subject's address on file; it is valid until "
+            f"{issued.expires_at:%Y-%m-%d %H:%M} UTC. Then: dsr verify <request> --code <code>.",
         )
 
-    async def _export(self, loc: Located) -> ExportSummary:
-        summary = await self._connector_call(
-            loc.connector,
-            "export",
-            ExportInput(
-                self._req.request_id,
-                loc.connector,
-                loc,
-                portable_only=self._req.kind is RequestKind.PORTABILITY,
-            ),
-            ExportSummary,
+    @send_code.validator
+    def _validate_send_code(self, action: SendCode) -> None:
+        require_agent(action.agent)
+        require_unverified(self._case)
+        if not self._case.req.subject.email:
+            raise ValueError("The request has no email address to send a code to.")
+
+    @_update(names.ENTER_CODE)
+    async def enter_code(self, action: EnterCode) -> ActionResult:
+        case = self._case
+        verdict = await code_call(
+            names.CHECK_VERIFICATION_CODE, CheckCodeInput(case.request_id, action.code)
         )
-        self._step(loc.connector, "exported", summary.records)
-        return summary
+        if not verdict.accepted:
+            await record(case, action.agent, "verification_code_refused")
+            raise ApplicationError(verdict.message)
+        if case.verified_by:  # verified another way while the code was checked
+            return ActionResult(case.state, "The identity was already verified.")
+        await confirm_identity(case, action.agent, CODE_METHOD)
+        return ActionResult(case.state, "Code accepted; identity verified, discovery starts now.")
 
-    # --- agent actions ---
+    @enter_code.validator
+    def _validate_enter_code(self, action: EnterCode) -> None:
+        require_agent(action.agent)
+        if not action.code.strip().isdigit() or len(action.code.strip()) != CODE_DIGITS:
+            raise ValueError(f"The code has {CODE_DIGITS} digits, as in the email.")
+        require_unverified(self._case)
 
-    @workflow.update
+    # --- erasure plan, confirmations ---
+
+    @_update(names.APPROVE_PLAN)
     async def approve_plan(self, action: ApprovePlan) -> ActionResult:
-        transfer_pending = self._transfer_pending
-        self._approval = action
+        case = self._case
+        transfer_pending = case.transfer_pending
+        case.approval = action
         if action.services is ServicesChoice.TRANSFER_FIRST and not transfer_pending:
             return ActionResult(
-                self._state,
+                case.state,
                 "The erasure waits while the subject transfers: "
-                + "; ".join(self._active_services())
+                + "; ".join(active_services(case))
                 + ". When the transfers are done, run dsr approve again: the plan is made anew.",
             )
         if transfer_pending:
-            return ActionResult(self._state, "The plan is made anew after the transfers.")
-        return ActionResult(self._state, "Plan approved; erasure starts now.")
+            return ActionResult(case.state, "The plan is made anew after the transfers.")
+        return ActionResult(case.state, "Plan approved; erasure starts now.")
 
     @approve_plan.validator
     def _validate_approve(self, action: ApprovePlan) -> None:
+        case = self._case
         require_agent(action.agent)
-        self._require_open()
-        if self._req.kind is not RequestKind.ERASURE:
+        require_open(case)
+        if case.req.kind is not RequestKind.ERASURE:
             raise ValueError("Only erasure requests have a plan to approve.")
-        if self._state is not RequestState.AWAITING_APPROVAL or self._approval is not None:
-            raise ValueError(
-                f"There is no plan to approve yet: the request is {self._state.value}."
-            )
-        active = self._active_services()
-        if active and not action.services and not self._transfer_pending:
+        if case.state is not RequestState.AWAITING_APPROVAL or case.approval is not None:
+            raise ValueError(f"There is no plan to approve yet: the request is {case.state.value}.")
+        active = active_services(case)
+        if active and not action.services and not case.transfer_pending:
             raise ValueError(
                 "The erasure ends active services (" + "; ".join(active) + "); approve with "
                 "--terminate to end them, or --transfer-first to let the subject move them."
             )
 
-    @workflow.update
+    @_update(names.CONFIRM)
+    async def confirm(self, confirmation: Confirmation) -> ActionResult:
+        case = self._case
+        key = case.book.resolve(confirmation.connector, confirmation.external_ref)
+        case.book.arrived[key] = replace(confirmation, at=confirmation.at or workflow.now())
+        await record(
+            case,
+            confirmation.confirmed_by,
+            "confirmation_received",
+            connector=confirmation.connector,
+            succeeded=confirmation.succeeded,
+        )
+        return ActionResult(case.state, f"Confirmation of {confirmation.connector} recorded.")
+
+    @confirm.validator
+    def _validate_confirm(self, confirmation: Confirmation) -> None:
+        require_agent(confirmation.confirmed_by)
+        if self._case.state.is_final:
+            raise ValueError(f"The request is already {self._case.state.value}.")
+        self._case.book.resolve(confirmation.connector, confirmation.external_ref)
+
+    # --- the officer and the clock ---
+
+    @_update(names.EXTEND_DEADLINE)
+    async def extend_deadline(self, action: ExtendDeadline) -> ActionResult:
+        case = self._case
+        due = clock.extend(case)
+        await record(case, action.agent, "deadline_extended", reason=action.reason,
+                     due_on=due.isoformat())  # fmt: skip
+        # Art. 12(3): the subject is told of the extension and why, within the first month.
+        await notify(case, NoticeKind.EXTENSION, received_on=case.req.receipt_date,
+                     due_on=due, reason=action.reason)  # fmt: skip
+        return ActionResult(case.state, f"Deadline extended to {due:%Y-%m-%d}.")
+
+    @extend_deadline.validator
+    def _validate_extend(self, action: ExtendDeadline) -> None:
+        require_agent(action.agent)
+        require_open(self._case)
+        clock.check_extension(self._case, action)
+
+    @_update(names.DECIDE)
+    async def decide(self, decision: Decision) -> ActionResult:
+        case = self._case
+        case.decision = decision
+        await record(case, decision.agent, f"decided_{decision.choice.value}",
+                     reason=decision.reason)  # fmt: skip
+        if decision.choice is Choice.FEE:
+            return ActionResult(case.state, "Fee announcement recorded; decide again once paid.")
+        return ActionResult(case.state, f"Decision recorded: {decision.choice.value}.")
+
+    @decide.validator
+    def _validate_decide(self, decision: Decision) -> None:
+        case = self._case
+        require_agent(decision.agent)
+        require_open(case)
+        if case.question is None or case.state is not RequestState.NEEDS_ATTENTION:
+            raise ValueError("This request is not waiting for an officer's decision.")
+        if case.question is OfficerQuestion.OBJECTION and decision.choice is Choice.FEE:
+            raise ValueError("An objection is upheld (proceed) or refused; no fee applies.")
+        if decision.choice is not Choice.PROCEED and not decision.reason.strip():
+            raise ValueError("Give the reason; the subject is told it (Art. 12(4)).")
+
+    # --- steering ---
+
+    @_update(names.CANCEL)
     async def cancel(self, action: CancelRequest) -> ActionResult:
-        self._cancel = action
-        return ActionResult(self._state, "Cancellation accepted; the request stops now.")
+        self._case.cancel = action
+        return ActionResult(self._case.state, "Cancellation accepted; the request stops now.")
 
     @cancel.validator
     def _validate_cancel(self, action: CancelRequest) -> None:
         require_agent(action.agent)
         if not action.reason.strip():
             raise ValueError("Give a reason for cancelling; it goes into the audit trail.")
-        self._require_open()
-        if self._approved_by:
+        require_open(self._case)
+        if self._case.approved_by:
             raise ValueError("The erasure is under way and can no longer be cancelled.")
 
-    @workflow.update
-    async def confirm(self, confirmation: Confirmation) -> ActionResult:
-        key = self._book.resolve(confirmation.connector, confirmation.external_ref)
-        self._book.arrived[key] = replace(confirmation, at=confirmation.at or workflow.now())
-        await self._record(
-            confirmation.confirmed_by,
-            "confirmation_received",
-            connector=confirmation.connector,
-            succeeded=confirmation.succeeded,
-        )
-        return ActionResult(self._state, f"Confirmation of {confirmation.connector} recorded.")
-
-    @confirm.validator
-    def _validate_confirm(self, confirmation: Confirmation) -> None:
-        require_agent(confirmation.confirmed_by)
-        if self._state.is_final:
-            raise ValueError(f"The request is already {self._state.value}.")
-        self._book.resolve(confirmation.connector, confirmation.external_ref)
-
-    @workflow.update
-    async def extend_deadline(self, action: ExtendDeadline) -> ActionResult:
-        due = self._extend()
-        await self._record(action.agent, "deadline_extended", reason=action.reason,
-                           due_on=due.isoformat())  # fmt: skip
-        # Art. 12(3): the subject is told of the extension and why, within the first month.
-        await self._notify(NoticeKind.EXTENSION, received_on=self._req.receipt_date,
-                           due_on=due, reason=action.reason)  # fmt: skip
-        return ActionResult(self._state, f"Deadline extended to {due:%Y-%m-%d}.")
-
-    @extend_deadline.validator
-    def _validate_extend(self, action: ExtendDeadline) -> None:
-        require_agent(action.agent)
-        self._require_open()
-        self._check_extension(action)
-
-    @workflow.update
-    async def decide(self, decision: Decision) -> ActionResult:
-        self._decision = decision
-        await self._record(decision.agent, f"decided_{decision.choice.value}",
-                           reason=decision.reason)  # fmt: skip
-        if decision.choice is Choice.FEE:
-            return ActionResult(self._state, "Fee announcement recorded; decide again once paid.")
-        return ActionResult(self._state, f"Decision recorded: {decision.choice.value}.")
-
-    @decide.validator
-    def _validate_decide(self, decision: Decision) -> None:
-        require_agent(decision.agent)
-        self._require_open()
-        if not self._decision_wanted or self._state is not RequestState.NEEDS_ATTENTION:
-            raise ValueError("This request is not waiting for an officer's decision.")
-        if self._decision_wanted == "objection" and decision.choice is Choice.FEE:
-            raise ValueError("An objection is upheld (proceed) or refused; no fee applies.")
-        if decision.choice is not Choice.PROCEED and not decision.reason.strip():
-            raise ValueError("Give the reason; the subject is told it (Art. 12(4)).")
-
-    @workflow.update
+    @_update(names.RETRY_FAILED)
     async def retry_failed(self, action: RetryFailed) -> ActionResult:
-        self._retry_requested = True
-        await self._record(action.agent, "retry_requested")
-        return ActionResult(self._state, "The failed step is tried again now.")
+        self._case.attention.retries += 1
+        await record(self._case, action.agent, "retry_requested")
+        return ActionResult(self._case.state, "The failed step is tried again now.")
 
     @retry_failed.validator
     def _validate_retry(self, action: RetryFailed) -> None:
         require_agent(action.agent)
-        if self._state is not RequestState.NEEDS_ATTENTION:
-            raise ValueError(f"Nothing to retry: the request is {self._state.value}.")
+        case = self._case
+        if case.state is not RequestState.NEEDS_ATTENTION:
+            raise ValueError(f"Nothing to retry: the request is {case.state.value}.")
+        if not case.attention.waits_for(Wait.FAILURE):
+            raise ValueError(f"Nothing failed to retry; the request waits: {case.attention.text}")
 
-    @workflow.query
+    @workflow.query(name=names.PROGRESS.name)
     def progress(self) -> Progress:
+        case = self._case
         return Progress(
-            request_id=self._req.request_id,
-            kind=self._req.kind,
-            state=self._state,
-            due_on=self._due_on,
-            connectors=tuple(self._progress.values()),
-            plans=self._plans,
-            attention=self._attention,
-            archive=self._archive,
-            proof=self._proof,
-            overdue=self._overdue,
-            extended=self._extended,
-            receipt=self._receipt,
+            request_id=case.request_id,
+            kind=case.req.kind,
+            state=case.state,
+            due_on=case.deadline.due_on,
+            connectors=tuple(case.progress.values()),
+            plans=case.plans,
+            attention=case.attention.text,
+            archive=case.archive,
+            proof=case.proof,
+            overdue=case.deadline.overdue,
+            extended=case.deadline.extended,
+            receipt=case.receipt,
         )
-
-    def _require_open(self) -> None:
-        if self._state.is_final:
-            raise ValueError(f"The request is already {self._state.value}.")
-        if self._cancel is not None:
-            raise ValueError("The request is being cancelled.")

@@ -13,18 +13,19 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from domain.messages import SWEEP_WORKFLOW_NAME, SweepInput, SweepResult
+    from domain import names
+    from domain.messages import SweepInput, SweepResult
 
 
-@workflow.defn(name=SWEEP_WORKFLOW_NAME)
+@workflow.defn(name=names.SWEEP_WORKFLOW)
 class RetentionSweepWorkflow:
     @workflow.run
     async def run(self, arg: SweepInput | None = None) -> SweepResult:
         today = (arg.today if arg and arg.today else None) or workflow.now().date()
         result: SweepResult = await workflow.execute_activity(
-            "delete_expired",
+            names.DELETE_EXPIRED.name,
             SweepInput(today),
-            result_type=SweepResult,
+            result_type=names.DELETE_EXPIRED.result,
             start_to_close_timeout=timedelta(hours=1),
             heartbeat_timeout=timedelta(seconds=20),
             retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=10), maximum_attempts=10),

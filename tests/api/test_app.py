@@ -333,6 +333,7 @@ async def test_cors_preflight_answers_the_temporal_ui(client: httpx.AsyncClient)
 # --- real HTTP ---
 
 
+@pytest.mark.server
 def test_served_by_uvicorn_over_real_http(
     app: FastAPI, blobs: LocalBlobStore, keyring: Keyring
 ) -> None:

@@ -1,5 +1,5 @@
 """The clock of Art. 12(3): calendar months, short months, weekends, public holidays, the
-extension, a shorter promised period and a paused clock (LAW.md, "The clock").
+extension, a shorter promised period and a paused clock (docs/law.md, "The clock").
 
 Every expected date is written out by hand, not computed by the code under test; where a
 period rolls, the comment says from which day and why.

@@ -1,4 +1,6 @@
-"""Dutch public holidays that move a deadline (Algemene termijnenwet art. 3; LAW.md "The clock").
+"""Dutch public holidays that move a deadline (Algemene termijnenwet art. 3).
+
+See docs/law.md, "The clock".
 
 Every expected date is written out by hand, not computed by the code under test.
 """

@@ -1,4 +1,4 @@
-"""What erasure must keep and until when (LAW.md, "Retention that overrides erasure")."""
+"""What erasure must keep and until when (docs/law.md, "Retention that overrides erasure")."""
 
 from __future__ import annotations
 

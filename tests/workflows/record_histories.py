@@ -1,5 +1,7 @@
 """Record the histories that test_replay.py replays: `python -m tests.workflows.record_histories`.
 
+`python -m tests.workflows.record_histories restriction` records only the scenarios named.
+
 Run it after a deliberate change of the workflow's commands (and say so in the commit):
 a history recorded before the change that no longer replays means running requests would
 break on deploy. The data is synthetic and the payloads are not encrypted, so the files
@@ -9,8 +11,10 @@ stay readable in review.
 from __future__ import annotations
 
 import asyncio
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio.client import WorkflowHandle
@@ -25,6 +29,7 @@ from domain.messages import (
     Decision,
     EnterCode,
     RequestResult,
+    RetryFailed,
     SendCode,
     ServicesChoice,
     VerifyIdentity,
@@ -94,6 +99,43 @@ async def portability(env: WorkflowEnvironment, fakes: Fakes, queue: str) -> Han
     return handle
 
 
+async def restriction(env: WorkflowEnvironment, fakes: Fakes, queue: str) -> Handle:
+    fakes.pending["newsletter"] = ConfirmationChannel.TICKET
+    fakes.ticket_answers = [None, Confirmation("newsletter", "job-1", True, "done", "ticket")]
+    handle = await start(env, queue, RequestKind.RESTRICTION)
+    await _verified(handle)
+    return handle
+
+
+async def two_failures(env: WorkflowEnvironment, fakes: Fakes, queue: str) -> Handle:
+    fakes.erase_failures = {"billing": 1, "newsletter": 1}
+    handle = await start(env, queue, RequestKind.ERASURE)
+    await _verified(handle)
+    await _until(handle, "awaiting_approval")
+    await handle.execute_update(SubjectRequestWorkflow.approve_plan, ApprovePlan("officer"))
+    await _until(handle, "needs_attention")
+    for _ in range(400):
+        if len([e for e in fakes.events if e.action == "needs_attention"]) == 2:
+            break
+        await asyncio.sleep(0.05)
+    await handle.execute_update(SubjectRequestWorkflow.retry_failed, RetryFailed("agent"))
+    return handle
+
+
+async def escalation(env: WorkflowEnvironment, fakes: Fakes, queue: str) -> Handle:
+    fakes.pending["newsletter"] = ConfirmationChannel.POLL_QUEUE
+    handle = await start(env, queue, RequestKind.ERASURE)
+    await _verified(handle)
+    await _until(handle, "awaiting_approval")
+    await handle.execute_update(SubjectRequestWorkflow.approve_plan, ApprovePlan("officer"))
+    await _until(handle, "awaiting_confirmation")
+    await env.sleep(timedelta(hours=49))
+    await _until(handle, "needs_attention")
+    manual = Confirmation("newsletter", "", True, "confirmed by phone", "agent Sam")
+    await handle.execute_update(SubjectRequestWorkflow.confirm, manual)
+    return handle
+
+
 async def _until(handle: Handle, state: str) -> None:
     for _ in range(400):
         if (await handle.query(SubjectRequestWorkflow.progress)).state.value == state:
@@ -108,10 +150,13 @@ SCENARIOS: dict[str, Callable[[WorkflowEnvironment, Fakes, str], Awaitable[Handl
     "rectification": rectification,
     "objection": objection,
     "portability": portability,
+    "restriction": restriction,
+    "two_failures": two_failures,
+    "escalation": escalation,
 }
 
 
-async def main() -> None:
+async def main(wanted: set[str]) -> None:
     HISTORIES.mkdir(exist_ok=True)
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(BIN / "temporal-test-server"),
@@ -120,6 +165,8 @@ async def main() -> None:
     try:
         await ensure_search_attributes(env.client)
         for name, scenario in SCENARIOS.items():
+            if wanted and name not in wanted:
+                continue
             fakes, queue = Fakes(), f"q-{uuid.uuid4()}"
             async with Worker(
                 env.client, task_queue=queue, workflows=[SubjectRequestWorkflow],
@@ -135,4 +182,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(set(sys.argv[1:])))

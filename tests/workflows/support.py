@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from temporalio.client import WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from domain import names
 from domain.deadlines import due_date
 from domain.kinds import RequestKind, RequestState
 from domain.messages import (
@@ -93,13 +95,17 @@ class Fakes:
     # Active services billing's plan shows, one entry per planning round (then none).
     active_services: list[tuple[str, ...]] = field(default_factory=list)
     email_on_file: bool = True
+    # connector -> how many erase calls fail (non-retryably) before one succeeds.
+    erase_failures: dict[str, int] = field(default_factory=dict)
+    # connector -> seconds its erase takes (wall clock), to order parallel steps.
+    erase_delays: dict[str, float] = field(default_factory=dict)
 
     def activities(self) -> list[Callable[..., Any]]:
-        @activity.defn(name="list_connectors")
+        @activity.defn(name=names.LIST_CONNECTORS.name)
         async def list_connectors(_: ListConnectorsInput) -> list[ConnectorInfo]:
             return CONNECTORS
 
-        @activity.defn(name="locate")
+        @activity.defn(name=names.LOCATE.name)
         async def locate(arg: LocateInput) -> Located:
             self.hints_seen.append(arg.hints)
             if arg.connector == "newsletter" and self.fail_newsletter_auth:
@@ -109,7 +115,7 @@ class Fakes:
             hints = Hints(customer_ids=("7",)) if arg.connector == "billing" else Hints()
             return Located(arg.connector, True, ("ref:1",), {"rows": 2}, hints)
 
-        @activity.defn(name="export")
+        @activity.defn(name=names.EXPORT.name)
         async def export(arg: ExportInput) -> ExportSummary:
             self.exports.append(arg)
             ref = DatasetRef(arg.connector, "rows", f"k/{arg.connector}", 2, "0" * 64)
@@ -128,32 +134,32 @@ class Fakes:
                 )
             return Outcome(arg.connector, OutcomeStatus.DONE, f"{operation} done")
 
-        @activity.defn(name="rectify")
+        @activity.defn(name=names.RECTIFY.name)
         async def rectify(arg: RightInput) -> Outcome:
             return await apply_right("rectify", arg)
 
-        @activity.defn(name="restrict")
+        @activity.defn(name=names.RESTRICT.name)
         async def restrict(arg: RightInput) -> Outcome:
             return await apply_right("restrict", arg)
 
-        @activity.defn(name="object_to")
+        @activity.defn(name=names.OBJECT_TO.name)
         async def object_to(arg: RightInput) -> Outcome:
             return await apply_right("object_to", arg)
 
-        @activity.defn(name="issue_verification_code")
+        @activity.defn(name=names.ISSUE_VERIFICATION_CODE.name)
         async def issue_verification_code(arg: IssueCodeInput) -> IssuedCode:
             if not self.email_on_file:
                 raise ApplicationError("not on file", type="NotOnFile", non_retryable=True)
             self.codes_sent += 1
             return IssuedCode(datetime(2030, 1, 1, 12, 30, tzinfo=UTC))
 
-        @activity.defn(name="check_verification_code")
+        @activity.defn(name=names.CHECK_VERIFICATION_CODE.name)
         async def check_verification_code(arg: CheckCodeInput) -> CodeVerdict:
             if arg.code == "123456":
                 return CodeVerdict(True, "The code is right.")
             return CodeVerdict(False, "The code is wrong; 4 attempt(s) left.")
 
-        @activity.defn(name="push_archive")
+        @activity.defn(name=names.PUSH_ARCHIVE.name)
         async def push_archive(arg: PushInput) -> PushReceipt:
             self.pushes.append(arg)
             if self.push_refusals:
@@ -161,15 +167,23 @@ class Fakes:
                 raise ApplicationError("refused with 404", type="PushRefused", non_retryable=True)
             return PushReceipt("imp-1", arg.archive.sha256, 201, datetime.now(UTC))
 
-        @activity.defn(name="plan_erasure")
+        @activity.defn(name=names.PLAN_ERASURE.name)
         async def plan_erasure(arg: PlanInput) -> ConnectorPlan:
             active: tuple[str, ...] = ()
             if arg.connector == "billing" and self.active_services:
                 active = self.active_services.pop(0)
             return ConnectorPlan(arg.connector, (PlanItem("rows", PlanAction.ACT, 2),), active)
 
-        @activity.defn(name="erase")
+        @activity.defn(name=names.ERASE.name)
         async def erase(arg: EraseInput) -> Outcome:
+            await asyncio.sleep(self.erase_delays.get(arg.connector, 0))
+            if self.erase_failures.get(arg.connector):
+                self.erase_failures[arg.connector] -= 1
+                raise ApplicationError(
+                    f"{arg.connector} refused the credentials",
+                    type="AuthenticationFailed",
+                    non_retryable=True,
+                )
             self.erased.append(arg.connector)
             channel = self.pending.pop(arg.connector, None)
             if channel is not None:
@@ -182,29 +196,29 @@ class Fakes:
                 )
             return Outcome(arg.connector, OutcomeStatus.DONE, "2 rows erased")
 
-        @activity.defn(name="check_pending")
+        @activity.defn(name=names.CHECK_PENDING.name)
         async def check_pending(arg: CheckPendingInput) -> PendingCheck:
             return PendingCheck(self.ticket_answers.pop(0) if self.ticket_answers else None)
 
-        @activity.defn(name="notify_subject")
+        @activity.defn(name=names.NOTIFY_SUBJECT.name)
         async def notify_subject(arg: NotifyInput) -> str:
             self.notices.append(arg)
             return f"<{arg.notice.value}@test>"
 
-        @activity.defn(name="register_pending")
+        @activity.defn(name=names.REGISTER_PENDING.name)
         async def register_pending(arg: RegisterPendingInput) -> None:
             self.registered.append(arg)
 
-        @activity.defn(name="record_event")
+        @activity.defn(name=names.RECORD_EVENT.name)
         async def record_event(arg: RecordEventInput) -> None:
             self.events.append(arg)
 
-        @activity.defn(name="compile_archive")
+        @activity.defn(name=names.COMPILE_ARCHIVE.name)
         async def compile_archive(arg: CompileArchiveInput) -> DeliveryRef:
             records = sum(e.records for e in arg.exports)
             return DeliveryRef("archive.zip", "a" * 64, 10, records=records)
 
-        @activity.defn(name="compile_proof")
+        @activity.defn(name=names.COMPILE_PROOF.name)
         async def compile_proof(arg: CompileProofInput) -> DeliveryRef:
             self.proofs.append(arg)
             return DeliveryRef("proof.json", "b" * 64, 10, records=len(arg.outcomes))

@@ -1,8 +1,12 @@
-"""Committed histories replay against today's workflow code (ARCHITECTURE §10).
+"""Committed histories replay against today's workflow code.
 
 A failure means a change altered the commands of requests already running: they would
 fail on deploy. Re-record only for a deliberate, versioned change:
-`python -m tests.workflows.record_histories`.
+`python -m tests.workflows.record_histories [scenario ...]`.
+
+Histories recorded by older code stay, whatever their name: `*_before_<patch>.json` was
+recorded before that `workflow.patched` change and proves that requests started then still
+replay (docs/decisions/0009-changing-running-workflows.md).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_every_kind_of_request_has_a_recorded_history() -> None:
     assert {p.stem for p in HISTORIES} >= {
-        "access", "erasure", "rectification", "objection", "portability",
+        "access", "erasure", "rectification", "restriction", "objection", "portability",
     }  # fmt: skip
 
 

@@ -6,6 +6,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
+from domain import names
 from domain.kinds import RequestKind, RequestState
 from domain.messages import (
     ActionResult,
@@ -92,11 +93,11 @@ async def test_refused_actions_leave_no_trace_in_history(harness: Harness) -> No
     await env.sleep(5)
     before = await meaningful_events(handle)
     for update, arg in [
-        ("verify_identity", VerifyIdentity("", "called back")),
-        ("verify_identity", VerifyIdentity("a", " ")),
-        ("approve_plan", ApprovePlan("a")),
-        ("cancel", CancelRequest("a", "")),
-        ("retry_failed", RetryFailed("a")),
+        (names.VERIFY_IDENTITY.name, VerifyIdentity("", "called back")),
+        (names.VERIFY_IDENTITY.name, VerifyIdentity("a", " ")),
+        (names.APPROVE_PLAN.name, ApprovePlan("a")),
+        (names.CANCEL.name, CancelRequest("a", "")),
+        (names.RETRY_FAILED.name, RetryFailed("a")),
     ]:
         with pytest.raises(WorkflowUpdateFailedError):
             await handle.execute_update(update, arg)

@@ -12,7 +12,9 @@ from temporalio.worker import Worker
 
 from activities.connector_ops import ConnectorActivities
 from connectors.base import Connector
-from domain.messages import SWEEP_WORKFLOW_ID, SWEEP_WORKFLOW_NAME, SweepInput, SweepResult
+from domain import names
+from domain.messages import SweepInput, SweepResult
+from domain.names import SWEEP_WORKFLOW, SWEEP_WORKFLOW_ID
 from domain.retention import RetentionPolicy
 from worker import ensure_sweep_schedule
 from workflows.sweep import RetentionSweepWorkflow
@@ -23,7 +25,7 @@ async def test_the_sweep_deletes_as_of_the_workflow_day(
 ) -> None:
     asked: list[SweepInput] = []
 
-    @activity.defn(name="delete_expired")
+    @activity.defn(name=names.DELETE_EXPIRED.name)
     async def delete_expired(arg: SweepInput) -> SweepResult:
         asked.append(arg)
         assert arg.today is not None
@@ -92,7 +94,7 @@ async def test_the_worker_schedules_the_sweep_daily_once(
     await handle.delete()
     action = described.schedule.action
     assert isinstance(action, ScheduleActionStartWorkflow)
-    assert action.workflow == SWEEP_WORKFLOW_NAME
+    assert action.workflow == SWEEP_WORKFLOW
     # The server keeps the cron expression as a calendar: every day at 02:00.
     (calendar,) = described.schedule.spec.calendars
     assert (calendar.hour, calendar.minute) == ((ScheduleRange(2),), (ScheduleRange(0),))
