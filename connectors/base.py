@@ -1,4 +1,4 @@
-"""The contract every outside system implements (ARCHITECTURE §4).
+"""The contract every outside system implements (docs/architecture.md, "The connector contract").
 
 Connectors never import Temporal: activities call them. Personal data goes into the
 `RecordSink`; what a connector returns holds only opaque references and counts.

@@ -1,4 +1,4 @@
-"""ARIN Reg-RWS: the subject's Points of Contact (POCs) on our IP space (PROTOCOLS.md).
+"""ARIN Reg-RWS: the subject's Points of Contact (POCs) on our IP space (docs/systems.md, "ARIN").
 
 Billing hints name the POC handles (`hints.handles["arin"]`). Which Orgs and Nets a POC is
 linked to comes only from ARIN's asynchronous associations report: request it, and read its

@@ -1,9 +1,9 @@
 """The in-house administration and billing system: the primary source of who a subject is.
 
-Discovery starts here (ARCHITECTURE §3): the subject's accounts give the customer ids,
-emails, domains and registry handles that dependent connectors search by. Hints carry
-handles per system: `registrar-openprovider`, `registry-epp`, `ripe`, `arin`, and
-`certcentral` as `order:<id>` and `organization:<id>`.
+Discovery starts here (docs/architecture.md, "The request workflow"): the subject's accounts
+give the customer ids, emails, domains and registry handles that dependent connectors search
+by. Hints carry handles per system: `registrar-openprovider`, `registry-epp`, `ripe`, `arin`,
+and `certcentral` as `order:<id>` and `organization:<id>`.
 
 The database is reached through a sync SQLAlchemy engine; each operation runs in a worker
 thread so the event loop of the activity worker never blocks.

@@ -1,4 +1,6 @@
-"""Tables of the in-house administration and billing system (PROTOCOLS.md, Billing).
+"""Tables of the in-house administration and billing system.
+
+docs/systems.md, "Administration and billing", says what it holds.
 
 The connector reads and erases through these tables; the simulator seeds them. Times are
 naive UTC, because SQLite keeps no time zone and both backends must read back the same.

@@ -1,4 +1,5 @@
-"""DigiCert CertCentral, the SSL certificate authority, over its Services API v2 (PROTOCOLS.md).
+"""DigiCert CertCentral, the SSL certificate authority, over its Services API v2
+(docs/systems.md, "Certificate authority (CertCentral-style)").
 
 The billing connector's hints name the subject's orders and organisations (`order:<id>`,
 `organization:<id>`); every order of those organisations is the same company's, so it counts

@@ -6,7 +6,7 @@ knows: their registry handles (`hints.handles["registry-epp"]`) and their domain
 contact (`domain:update`), then deletes the contact. A registry that reviews deletions
 answers 1001; its verdict arrives later as a panData message in our poll queue, which the
 poll consumer matches to the outcome's `external_ref` ("contact:<id>"). Rectification and
-restriction update the contacts (connectors/rights.py) and may be pending the same way.
+restriction update the contacts (connectors/epp/rights.py) and may be pending the same way.
 
 Each operation opens its own session and logs out at the end: EPP sessions run one command
 at a time and registries drop idle ones, so nothing is kept open between activities.

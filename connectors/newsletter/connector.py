@@ -1,4 +1,5 @@
-"""The newsletter: Mailman 3 core, operated in house, over its REST API (PROTOCOLS.md).
+"""The newsletter: Mailman 3 core, operated in house, over its REST API
+(docs/systems.md, "Newsletter (Mailman 3)").
 
 Mailman finds people only by email, but emails must not travel in `Located`; so locate turns
 them into Mailman's opaque user and member ids, and every other method works from those ids

@@ -1,4 +1,5 @@
-"""The domain registrar for .com and .eu: an Openprovider-style REST API (PROTOCOLS.md).
+"""The domain registrar for .com and .eu: an Openprovider-style REST API
+(docs/systems.md, "Registrar (Openprovider-style REST)").
 
 The subject is a customer handle at the registrar (the registrant handle the administration
 keeps, or a handle found by email) and the domains where that handle is owner, admin, tech

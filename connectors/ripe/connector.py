@@ -1,4 +1,4 @@
-"""The RIPE Database, over RIPE NCC's REST API (PROTOCOLS.md, "RIPE Database (REST)").
+"""The RIPE Database, over RIPE NCC's REST API (docs/systems.md, "RIPE Database").
 
 The company registers its customers' networks in the public RIPE Database, with the customer's
 person object as contact. Erasure first moves each network's (and organisation's) admin-c,

@@ -1,4 +1,4 @@
-"""A faithful local ARIN Reg-RWS (PROTOCOLS.md, "ARIN Reg-RWS"): XML over HTTP on loopback.
+"""A faithful local ARIN Reg-RWS (docs/systems.md, "ARIN"): XML over HTTP on loopback.
 
     python -m simulators.arin --port 8102 --admin-db sqlite:///.dsr/administration.sqlite3
 

@@ -1,12 +1,13 @@
 """A CertCentral-style CA (DigiCert Services API v2) on a loopback port, for tests and the demo.
 
-Reproduces what the connector relies on (PROTOCOLS.md, SSL certificate authorities): the
-`X-DC-DEVKEY` header, orders and organisations, revocation that waits for an administrator
-unless `skip_approval`, the refusal to delete an organisation that active orders use, contact
-updates at organisation and order level (DV orders have no organisation contact), and the
-rolling rate limits answered with 429 `request_limit_exceeded` and a Retry-After header. The
-state lives in `data`, its seed in `seed`, the routes in `views` and the JSON shapes in `wire`.
-Test controls live under `/_sim/`, outside the vendor's paths, with no key and no limit.
+Reproduces what the connector relies on: the `X-DC-DEVKEY` header, orders and organisations,
+revocation that waits for an administrator unless `skip_approval`, the refusal to delete an
+organisation that active orders use, contact updates at organisation and order level (DV orders
+have no organisation contact), and the rolling rate limits answered with 429
+`request_limit_exceeded` and a Retry-After header. The state lives in `data`, its seed in
+`seed`, the routes in `views` and the JSON shapes in `wire`. Test controls live under `/_sim/`,
+outside the vendor's paths, with no key and no limit.
+The CA as dsr meets it: docs/systems.md, "Certificate authority (CertCentral-style)".
 
     python -m simulators.certcentral --port 8104 --admin-db sqlite:///.dsr/administration.sqlite3
 """

@@ -1,4 +1,5 @@
-"""A faithful stand-in for an Openprovider-style registrar REST API (PROTOCOLS.md).
+"""A faithful stand-in for an Openprovider-style registrar REST API
+(docs/systems.md, "Registrar (Openprovider-style REST)").
 
 The vendor's behaviour lives in the modules named after its roles: the state and its refusals
 (`data`: customer deletion refused while any active domain uses the handle, names of an

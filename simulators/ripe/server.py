@@ -1,4 +1,4 @@
-"""A faithful local RIPE Database REST API (PROTOCOLS.md, "RIPE Database (REST)").
+"""A faithful local RIPE Database REST API (docs/systems.md, "RIPE Database").
 
 The store and its rules are in `data`, the handlers in `views`, the checks of a modify in
 `updates`, the whois-resources JSON and XML in `wire`, and the seed in `seed`.
