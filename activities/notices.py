@@ -7,7 +7,8 @@ import textwrap
 from dataclasses import dataclass
 from datetime import date
 
-from activities import letters_en, letters_nl, notices_en, notices_nl
+from activities import notices_en, notices_nl
+from activities.pages import COMPLAINT_URL, long_date, page
 
 __all__ = [
     "COMPLAINT_URL",
@@ -22,11 +23,9 @@ __all__ = [
     "verification_code",
 ]
 
-COMPLAINT_URL = "https://autoriteitpersoonsgegevens.nl"
 COMMON = {"en": notices_en.COMMON, "nl": notices_nl.COMMON}
 SUBJECTS = {"en": notices_en.SUBJECTS, "nl": notices_nl.SUBJECTS}
 BODIES = {"en": notices_en.BODIES, "nl": notices_nl.BODIES}
-MONTHS = {"en": letters_en.MONTHS, "nl": letters_nl.MONTHS}
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def _archive_notice(
 ) -> Notice:
     lang = _language(language)
     values = {"ref": request_id, "link": _checked_link(link),
-              "expires": _long_date(expires_on, lang)}  # fmt: skip
+              "expires": long_date(expires_on, lang)}  # fmt: skip
     return _compose(lang, name, values, controller_name, contact)
 
 
@@ -133,8 +132,8 @@ def extension(
     lang = _language(language)
     values = {
         "ref": request_id,
-        "received": _long_date(received_on, lang),
-        "new_due": _long_date(new_due_on, lang),
+        "received": long_date(received_on, lang),
+        "new_due": long_date(new_due_on, lang),
         "reason": _checked_reason(reason),
     }
     return _compose(lang, "extension", values, controller_name, contact)
@@ -158,7 +157,7 @@ def rejected_unverified(
 ) -> Notice:
     """The request was closed because the identity was not confirmed in time; how to retry."""
     lang = _language(language)
-    values = {"ref": request_id, "asked": _long_date(asked_on, lang)}
+    values = {"ref": request_id, "asked": long_date(asked_on, lang)}
     return _compose(lang, "rejected_unverified", values, controller_name, contact)
 
 
@@ -221,38 +220,16 @@ def _html(lang: str, subject: str, blocks: tuple[_Block, ...]) -> str:
             body.append(f'<p class="code"><strong>{e(block.value)}</strong></p>')
         else:
             body.append("<p>" + "<br>\n".join(e(line) for line in block.split("\n")) + "</p>")
-    return _PAGE.format(lang=e(lang), title=e(subject), body="\n".join(body))
+    return page(lang, subject, "\n".join(body), css=_CSS)
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #222;
-       max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }}
-.code {{ font-size: 1.6rem; letter-spacing: 0.2em; }}
-</style>
-</head>
-<body>
-<main>
-{body}
-</main>
-</body>
-</html>
-"""
+_CSS = ".code { font-size: 1.6rem; letter-spacing: 0.2em; }"
 
 
 def _language(language: str) -> str:
     """ "nl", "NL" and "nl-BE" are Dutch; anything unknown is English."""
     base = language.lower().partition("-")[0]
     return base if base in BODIES else "en"
-
-
-def _long_date(day: date, lang: str) -> str:
-    return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
 
 
 def _checked_link(link: str) -> str:
