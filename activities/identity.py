@@ -56,7 +56,10 @@ class IdentityActivities:
         code, expires_at = await asyncio.to_thread(
             self._codes.issue, arg.request_id, timedelta(minutes=self._valid)
         )
-        notice = notices.verification_code(arg.subject.language, code, self._valid, **self._who)
+        notice = notices.compose(
+            "verification_code", arg.subject.language,
+            code=code, minutes=self._valid, **self._who,
+        )  # fmt: skip
         try:
             await self._mailer.send(
                 email, notice.subject, notice.text, notice.html,
