@@ -29,16 +29,8 @@ class NotifyActivities:
     @activity.defn(name=names.NOTIFY_SUBJECT.name)
     async def notify_subject(self, arg: NotifyInput) -> str:
         """Send one notice; the same request and notice always give the same Message-ID."""
-        notice = self._compose(arg)
-        try:
-            message_id = await self._mailer.send(
-                arg.to, notice.subject, notice.text, notice.html,
-                message_id_key=f"{arg.request_id}/{arg.notice.value}",
-            )  # fmt: skip
-        except MailRejected as err:
-            raise ApplicationError(str(err), type="MailRejected", non_retryable=True) from None
-        except MailerUnavailable as err:
-            raise ApplicationError(str(err), type="MailerUnavailable") from None
+        key = f"{arg.request_id}/{arg.notice.value}"
+        message_id = await send_notice(self._mailer, arg.to, self._compose(arg), key)
         log.info("subject_notified", request_id=arg.request_id, notice=arg.notice.value)
         return message_id
 
@@ -72,6 +64,19 @@ class NotifyActivities:
             return "refusal", {"reason": arg.reason}
         assert arg.received_on
         return "rejected_unverified", {"asked": arg.received_on}
+
+
+async def send_notice(mailer: Mailer, to: str, notice: notices.Notice, key: str) -> str:
+    """Send the notice; the same key gives the same Message-ID, which is returned.
+
+    A refused message fails the activity for good; an unreachable server lets it retry.
+    """
+    try:
+        return await mailer.send(to, notice.subject, notice.text, notice.html, message_id_key=key)
+    except MailRejected as err:
+        raise ApplicationError(str(err), type="MailRejected", non_retryable=True) from None
+    except MailerUnavailable as err:
+        raise ApplicationError(str(err), type="MailerUnavailable") from None
 
 
 # The rights whose completion has a notice of its own, "<kind>_done".
