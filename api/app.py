@@ -160,8 +160,7 @@ async def cancel(ref: str, body: CancelBody, rt: Runtime, who: Steerer) -> Actio
     return _acted("cancel", ref, who, await rt.service.cancel(ref, who.name, body.reason))
 
 
-class ConfirmBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ConfirmBody(_Body):
     system: str
     note: str
     external_ref: str = ""
@@ -174,8 +173,7 @@ async def confirm(ref: str, body: ConfirmBody, rt: Runtime, who: Steerer) -> Act
     return _acted("confirm", ref, who, result)
 
 
-class ExtendBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ExtendBody(_Body):
     reason: str
 
 
@@ -185,8 +183,7 @@ async def extend(ref: str, body: ExtendBody, rt: Runtime, who: Approver) -> Acti
     return _acted("extend", ref, who, await rt.service.extend(ref, who.name, body.reason))
 
 
-class DecideBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecideBody(_Body):
     choice: str
     reason: str = ""
 
