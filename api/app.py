@@ -74,13 +74,16 @@ Steerer = Annotated[Principal, Depends(require(*STEER))]
 Approver = Annotated[Principal, Depends(require(*APPROVE))]
 
 
+_STRICT = ConfigDict(extra="forbid")  # an unknown field is an error, never ignored
+
+
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = _STRICT
 
 
 # The service's SubmitForm, validated as a JSON body: a new field is declared there only.
 # (A comment, not a docstring, which would become the schema's description in /docs.)
-@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+@pydantic_dataclass(frozen=True, config=_STRICT)
 class SubmitBody(SubmitForm):
     pass
 
