@@ -18,10 +18,11 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import notices
+from activities.notify import send_notice
 from domain import names
 from domain.messages import CheckCodeInput, CodeVerdict, IssueCodeInput, IssuedCode
 from domain.subject import SubjectIdentifiers
-from runtime.mailer import Mailer, MailerUnavailable, MailRejected
+from runtime.mailer import Mailer
 from store.codes import CodeCheck, VerificationCodes
 
 log = structlog.get_logger()
@@ -58,16 +59,12 @@ class IdentityActivities:
         code, expires_at = await asyncio.to_thread(
             self._codes.issue, arg.request_id, timedelta(minutes=self._valid)
         )
-        notice = notices.verification_code(arg.subject.language, code, self._valid, **self._who)
-        try:
-            await self._mailer.send(
-                email, notice.subject, notice.text, notice.html,
-                message_id_key=f"{arg.request_id}/code/{expires_at.timestamp():.0f}",
-            )  # fmt: skip
-        except MailRejected as err:
-            raise ApplicationError(str(err), type="MailRejected", non_retryable=True) from None
-        except MailerUnavailable as err:
-            raise ApplicationError(str(err), type="MailerUnavailable") from None
+        notice = notices.compose(
+            "verification_code", arg.subject.language,
+            code=code, minutes=self._valid, **self._who,
+        )  # fmt: skip
+        key = f"{arg.request_id}/code/{expires_at.timestamp():.0f}"
+        await send_notice(self._mailer, email, notice, key)
         log.info("verification_code_sent", request_id=arg.request_id)
         return IssuedCode(expires_at)
 

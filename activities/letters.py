@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from activities import letters_en, letters_nl
+from activities.pages import COMPLAINT_URL, long_date, page
 from domain.records import ConnectorInfo, DatasetRef, Recipient
 from domain.retention import RetentionRule
 
@@ -23,8 +24,6 @@ CATEGORY_LABELS = {"en": letters_en.CATEGORIES, "nl": letters_nl.CATEGORIES}
 RETENTION_LABELS = {"en": letters_en.RETENTION, "nl": letters_nl.RETENTION}
 ROLES = {"en": letters_en.ROLES, "nl": letters_nl.ROLES}
 COUNTRIES = {"en": letters_en.COUNTRIES, "nl": letters_nl.COUNTRIES}
-MONTHS = {"en": letters_en.MONTHS, "nl": letters_nl.MONTHS}
-COMPLAINT_URL = "https://autoriteitpersoonsgegevens.nl"
 
 # Data category -> purpose of processing; the order is the order of the letter.
 CATEGORY_PURPOSES: dict[str, str] = {
@@ -122,28 +121,10 @@ def cover_letter_html(request: ArchiveRequest, datasets: Sequence[DatasetRef]) -
             body.append(f'<p><a href="{e(s.link)}">{e(s.link)}</a></p>')
         body.append("</section>")
     body.append(f"<p>{e(letter.closing)}</p>")
-    return _PAGE.format(lang=e(letter.language), title=e(letter.title), body="\n".join(body))
+    return page(letter.language, letter.title, "\n".join(body), width="44rem", css=_CSS)
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #222;
-       max-width: 44rem; margin: 2rem auto; padding: 0 1rem; }}
-h2 {{ font-size: 1.2rem; margin-top: 2rem; }}
-</style>
-</head>
-<body>
-<main>
-{body}
-</main>
-</body>
-</html>
-"""
+_CSS = "h2 { font-size: 1.2rem; margin-top: 2rem; }"
 
 
 def _wrap(text: str, first: str = "", rest: str = "") -> str:
@@ -159,8 +140,8 @@ def compose_letter(request: ArchiveRequest, datasets: Sequence[DatasetRef]) -> L
     kind = "portability" if request.kind == "portability" else "access"
     intro = t[f"intro_{kind}"].format(
         ref=request.request_id,
-        received=_long_date(request.received_at, lang),
-        completed=_long_date(request.completed_at, lang),
+        received=long_date(request.received_at, lang),
+        completed=long_date(request.completed_at, lang),
     )
     categories = _categories(datasets)
     recipients = _recipients(request)
@@ -177,10 +158,6 @@ def compose_letter(request: ArchiveRequest, datasets: Sequence[DatasetRef]) -> L
         _files_section(datasets, lang),
     )
     return Letter(lang, t["title"], intro, sections, t["closing"])
-
-
-def _long_date(moment: datetime, lang: str) -> str:
-    return f"{moment.day} {MONTHS[lang][moment.month - 1]} {moment.year}"
 
 
 def category_of(dataset: DatasetRef) -> str:

@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import html
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
-from activities import letters_en, letters_nl, notices_en, notices_nl
+from activities import notices_en, notices_nl
+from activities.pages import COMPLAINT_URL, long_date, page
 
-__all__ = [
-    "COMPLAINT_URL",
-    "Notice",
-    "archive_ready",
-    "erasure_done",
-    "extension",
-    "portability_ready",
-    "refusal",
-    "rejected_unverified",
-    "right_done",
-    "verification_code",
-]
+__all__ = ["COMPLAINT_URL", "NOTICES", "Notice", "Value", "compose"]
 
-COMPLAINT_URL = "https://autoriteitpersoonsgegevens.nl"
 COMMON = {"en": notices_en.COMMON, "nl": notices_nl.COMMON}
 SUBJECTS = {"en": notices_en.SUBJECTS, "nl": notices_nl.SUBJECTS}
 BODIES = {"en": notices_en.BODIES, "nl": notices_nl.BODIES}
-MONTHS = {"en": letters_en.MONTHS, "nl": letters_nl.MONTHS}
 
 
 @dataclass(frozen=True)
@@ -47,143 +37,91 @@ class _Code:
 
 
 _Block = str | _Link | _Code
+Value = str | int | date
+Wording = Callable[[Value, str], str]  # a value and the language -> the words in the notice
+T = TypeVar("T")
 
 
-def archive_ready(
-    language: str,
-    request_id: str,
-    link: str,
-    expires_on: date,
-    *,
-    controller_name: str = "",
-    contact: str = "",
+def _typed(value: Value, kind: type[T]) -> T:
+    if not isinstance(value, kind):
+        raise TypeError(f"A notice value should be a {kind.__name__}, not {value!r}.")
+    return value
+
+
+def _plain(value: Value, lang: str) -> str:
+    return _typed(value, str)
+
+
+def _link(value: Value, lang: str) -> str:
+    link = _typed(value, str)
+    if not link.startswith(("https://", "http://")):
+        raise ValueError("A notice link must be an http(s) address.")
+    return link
+
+
+def _day(value: Value, lang: str) -> str:
+    return long_date(_typed(value, date), lang)
+
+
+def _reason(value: Value, lang: str) -> str:
+    reason = _typed(value, str)
+    if not reason.strip():
+        raise ValueError("An extension or refusal must state its reason (Art. 12(3)-(4) GDPR).")
+    return reason.strip()
+
+
+def _counted(unit: str) -> Wording:
+    """A number with its unit, in COMMON as "<unit>_one" and "<unit>_many"."""
+
+    def words(value: Value, lang: str) -> str:
+        n = _typed(value, int)
+        return COMMON[lang][f"{unit}_one" if n == 1 else f"{unit}_many"].format(n=n)
+
+    return words
+
+
+_PROOF: dict[str, Wording] = {"ref": _plain, "link": _link}
+_DOWNLOAD: dict[str, Wording] = {"ref": _plain, "link": _link, "expires": _day}
+
+# Per notice, the values it takes and how each is worded; the words are in notices_en/_nl.
+NOTICES: dict[str, dict[str, Wording]] = {
+    "archive_ready": _DOWNLOAD,  # access: the archive, its cover letter inside
+    "portability_ready": _DOWNLOAD,  # the Art. 20 subset, machine-readable
+    "erasure_done": _PROOF,  # the proof, with what was kept and why
+    "rectification_done": _PROOF,
+    "restriction_done": _PROOF,
+    "objection_done": _PROOF,
+    "objection_other_done": _PROOF,  # an upheld objection to processing other than marketing
+    "extension": {"ref": _plain, "received": _day, "new_due": _day, "reason": _reason},
+    "refusal": {"ref": _plain, "reason": _reason},  # Art. 12(4): why, and the remedies
+    "rejected_unverified": {"ref": _plain, "asked": _day},  # identity not confirmed in time
+    "verification_code": {"code": _plain, "minutes": _counted("minutes")},  # nothing else
+}
+
+
+def compose(
+    name: str, language: str, *, controller_name: str = "", contact: str = "", **values: Value
 ) -> Notice:
-    """Access: the archive is behind an expiring link, the cover letter inside."""
-    return _archive_notice("archive_ready", language, request_id, link, expires_on,
-                           controller_name, contact)  # fmt: skip
+    """The notice `name` in the subject's language; NOTICES says which values it takes.
 
-
-def _archive_notice(
-    name: str,
-    language: str,
-    request_id: str,
-    link: str,
-    expires_on: date,
-    controller_name: str,
-    contact: str,
-) -> Notice:
+    Greeting, the notice's paragraphs, closing and signature, as text and as a web page.
+    A link must be http(s) and a reason not empty, or ValueError.
+    """
+    wording = NOTICES.get(name)
+    if wording is None:
+        raise ValueError(f"There is no notice named {name!r}.")
+    if set(values) != set(wording):
+        given = ", ".join(sorted(values)) or "nothing"
+        raise TypeError(f"The {name} notice takes {', '.join(wording)}; it was given {given}.")
     lang = _language(language)
-    values = {"ref": request_id, "link": _checked_link(link),
-              "expires": _long_date(expires_on, lang)}  # fmt: skip
-    return _compose(lang, name, values, controller_name, contact)
-
-
-def portability_ready(
-    language: str,
-    request_id: str,
-    link: str,
-    expires_on: date,
-    *,
-    controller_name: str = "",
-    contact: str = "",
-) -> Notice:
-    """Portability: the Art. 20 subset, machine-readable, behind an expiring link."""
-    return _archive_notice("portability_ready", language, request_id, link, expires_on,
-                           controller_name, contact)  # fmt: skip
-
-
-RIGHTS_DONE = ("rectification", "restriction", "objection", "objection_other")
-
-
-def right_done(
-    language: str,
-    request_id: str,
-    kind: str,
-    link: str,
-    *,
-    controller_name: str = "",
-    contact: str = "",
-) -> Notice:
-    """Rectification, restriction or objection: done, recipients told, the proof linked."""
-    if kind not in RIGHTS_DONE:
-        raise ValueError(f"No completion notice for a {kind} request.")
-    values = {"ref": request_id, "link": _checked_link(link)}
-    return _compose(_language(language), f"{kind}_done", values, controller_name, contact)
-
-
-def erasure_done(
-    language: str, request_id: str, link: str, *, controller_name: str = "", contact: str = ""
-) -> Notice:
-    """Erasure: the proof, with what was kept and why, is behind the link."""
-    values = {"ref": request_id, "link": _checked_link(link)}
-    return _compose(_language(language), "erasure_done", values, controller_name, contact)
-
-
-def extension(
-    language: str,
-    request_id: str,
-    received_on: date,
-    new_due_on: date,
-    reason: str,
-    *,
-    controller_name: str = "",
-    contact: str = "",
-) -> Notice:
-    """Art. 12(3): up to two further months, with the reason, the new date and the remedies."""
-    lang = _language(language)
-    values = {
-        "ref": request_id,
-        "received": _long_date(received_on, lang),
-        "new_due": _long_date(new_due_on, lang),
-        "reason": _checked_reason(reason),
-    }
-    return _compose(lang, "extension", values, controller_name, contact)
-
-
-def refusal(
-    language: str, request_id: str, reason: str, *, controller_name: str = "", contact: str = ""
-) -> Notice:
-    """Art. 12(4)-(5): no action on the request, why, and the complaint and court remedies."""
-    values = {"ref": request_id, "reason": _checked_reason(reason)}
-    return _compose(_language(language), "refusal", values, controller_name, contact)
-
-
-def rejected_unverified(
-    language: str,
-    request_id: str,
-    asked_on: date,
-    *,
-    controller_name: str = "",
-    contact: str = "",
-) -> Notice:
-    """The request was closed because the identity was not confirmed in time; how to retry."""
-    lang = _language(language)
-    values = {"ref": request_id, "asked": _long_date(asked_on, lang)}
-    return _compose(lang, "rejected_unverified", values, controller_name, contact)
-
-
-def verification_code(
-    language: str, code: str, valid_minutes: int, *, controller_name: str = "", contact: str = ""
-) -> Notice:
-    """A one-time code that confirms the identity; the message holds nothing else."""
-    lang = _language(language)
-    unit = "minutes_one" if valid_minutes == 1 else "minutes_many"
-    values = {"code": code, "minutes": COMMON[lang][unit].format(n=valid_minutes)}
-    return _compose(lang, "verification_code", values, controller_name, contact)
-
-
-def _compose(
-    lang: str, name: str, values: dict[str, str], controller_name: str, contact: str
-) -> Notice:
-    """Greeting, the notice's paragraphs, closing and signature, in text and HTML."""
     common = COMMON[lang]
-    values = values | {
+    words = {key: put(values[key], lang) for key, put in wording.items()} | {
         "controller": controller_name or common["controller"],
         "contact": contact or common["contact"],
     }
     paragraphs = (common["greeting"], *BODIES[lang][name], common["closing"], common["signature"])
-    blocks = tuple(_block(paragraph, values) for paragraph in paragraphs)
-    subject = SUBJECTS[lang][name].format(**values)
+    blocks = tuple(_block(paragraph, words) for paragraph in paragraphs)
+    subject = SUBJECTS[lang][name].format(**words)
     return Notice(subject, _text(blocks), _html(lang, subject, blocks))
 
 
@@ -221,50 +159,16 @@ def _html(lang: str, subject: str, blocks: tuple[_Block, ...]) -> str:
             body.append(f'<p class="code"><strong>{e(block.value)}</strong></p>')
         else:
             body.append("<p>" + "<br>\n".join(e(line) for line in block.split("\n")) + "</p>")
-    return _PAGE.format(lang=e(lang), title=e(subject), body="\n".join(body))
+    return page(lang, subject, "\n".join(body), css=_CSS)
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #222;
-       max-width: 40rem; margin: 2rem auto; padding: 0 1rem; }}
-.code {{ font-size: 1.6rem; letter-spacing: 0.2em; }}
-</style>
-</head>
-<body>
-<main>
-{body}
-</main>
-</body>
-</html>
-"""
+_CSS = ".code { font-size: 1.6rem; letter-spacing: 0.2em; }"
 
 
 def _language(language: str) -> str:
     """ "nl", "NL" and "nl-BE" are Dutch; anything unknown is English."""
     base = language.lower().partition("-")[0]
     return base if base in BODIES else "en"
-
-
-def _long_date(day: date, lang: str) -> str:
-    return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
-
-
-def _checked_link(link: str) -> str:
-    if not link.startswith(("https://", "http://")):
-        raise ValueError("A notice link must be an http(s) address.")
-    return link
-
-
-def _checked_reason(reason: str) -> str:
-    if not reason.strip():
-        raise ValueError("An extension or refusal must state its reason (Art. 12(3)-(4) GDPR).")
-    return reason.strip()
 
 
 def _wrap(line: str) -> str:

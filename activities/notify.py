@@ -23,45 +23,71 @@ class NotifyActivities:
     ) -> None:
         self._mailer = mailer
         self._ttl = link_ttl_seconds
-        self._who = {"controller_name": controller_name, "contact": contact}
+        self._controller_name = controller_name
+        self._contact = contact
 
     @activity.defn(name=names.NOTIFY_SUBJECT.name)
     async def notify_subject(self, arg: NotifyInput) -> str:
         """Send one notice; the same request and notice always give the same Message-ID."""
-        notice = self._compose(arg)
-        try:
-            message_id = await self._mailer.send(
-                arg.to, notice.subject, notice.text, notice.html,
-                message_id_key=f"{arg.request_id}/{arg.notice.value}",
-            )  # fmt: skip
-        except MailRejected as err:
-            raise ApplicationError(str(err), type="MailRejected", non_retryable=True) from None
-        except MailerUnavailable as err:
-            raise ApplicationError(str(err), type="MailerUnavailable") from None
+        key = f"{arg.request_id}/{arg.notice.value}"
+        message_id = await send_notice(self._mailer, arg.to, self._compose(arg), key)
         log.info("subject_notified", request_id=arg.request_id, notice=arg.notice.value)
         return message_id
 
     def _compose(self, arg: NotifyInput) -> notices.Notice:
-        lang, rid = arg.language, arg.request_id
+        name, values = self._choose(arg)
+        return notices.compose(
+            name, arg.language, ref=arg.request_id,
+            controller_name=self._controller_name, contact=self._contact, **values,
+        )  # fmt: skip
+
+    def _choose(self, arg: NotifyInput) -> tuple[str, dict[str, notices.Value]]:
+        """The notice to send, and its values besides the request's reference."""
         if arg.notice is NoticeKind.ARCHIVE_READY:
             expires = (datetime.now(UTC) + timedelta(seconds=self._ttl)).date()
-            if arg.kind is RequestKind.PORTABILITY:
-                return notices.portability_ready(lang, rid, arg.link, expires, **self._who)
-            return notices.archive_ready(lang, rid, arg.link, expires, **self._who)
+            portable = arg.kind is RequestKind.PORTABILITY
+            name = "portability_ready" if portable else "archive_ready"
+            return name, {"link": arg.link, "expires": expires}
         if arg.notice is NoticeKind.RIGHT_DONE:
-            assert arg.kind is not None
-            kind = arg.kind.value
-            only_other = arg.purposes and not any(p.absolute for p in arg.purposes)
-            if arg.kind is RequestKind.OBJECTION and only_other:
-                kind = "objection_other"  # an upheld objection to processing, not marketing
-            return notices.right_done(lang, rid, kind, arg.link, **self._who)
+            return _right_done(arg), {"link": arg.link}
         if arg.notice is NoticeKind.ERASURE_DONE:
-            return notices.erasure_done(lang, rid, arg.link, **self._who)
+            return "erasure_done", {"link": arg.link}
         if arg.notice is NoticeKind.EXTENSION:
             assert arg.received_on and arg.due_on
-            return notices.extension(lang, rid, arg.received_on, arg.due_on, arg.reason,
-                                     **self._who)  # fmt: skip
+            values: dict[str, notices.Value] = {
+                "received": arg.received_on,
+                "new_due": arg.due_on,
+                "reason": arg.reason,
+            }
+            return "extension", values
         if arg.notice is NoticeKind.REFUSAL:
-            return notices.refusal(lang, rid, arg.reason, **self._who)
+            return "refusal", {"reason": arg.reason}
         assert arg.received_on
-        return notices.rejected_unverified(lang, rid, arg.received_on, **self._who)
+        return "rejected_unverified", {"asked": arg.received_on}
+
+
+async def send_notice(mailer: Mailer, to: str, notice: notices.Notice, key: str) -> str:
+    """Send the notice; the same key gives the same Message-ID, which is returned.
+
+    A refused message fails the activity for good; an unreachable server lets it retry.
+    """
+    try:
+        return await mailer.send(to, notice.subject, notice.text, notice.html, message_id_key=key)
+    except MailRejected as err:
+        raise ApplicationError(str(err), type="MailRejected", non_retryable=True) from None
+    except MailerUnavailable as err:
+        raise ApplicationError(str(err), type="MailerUnavailable") from None
+
+
+# The rights whose completion has a notice of its own, "<kind>_done".
+RIGHTS_DONE = (RequestKind.RECTIFICATION, RequestKind.RESTRICTION, RequestKind.OBJECTION)
+
+
+def _right_done(arg: NotifyInput) -> str:
+    assert arg.kind is not None
+    if arg.kind not in RIGHTS_DONE:
+        raise ValueError(f"No completion notice for a {arg.kind.value} request.")
+    only_other = arg.purposes and not any(p.absolute for p in arg.purposes)
+    if arg.kind is RequestKind.OBJECTION and only_other:
+        return "objection_other_done"  # an upheld objection to processing, not marketing
+    return f"{arg.kind.value}_done"

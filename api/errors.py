@@ -54,7 +54,7 @@ def _describe_validation(errors: Sequence[Any]) -> str:
         return "The request body is not valid JSON; send a JSON object."
     if not field:
         return "The request body must be a JSON object with the fields listed in /docs."
-    if kind == "extra_forbidden":
+    if kind in ("extra_forbidden", "unexpected_keyword_argument"):  # a model's, a dataclass's
         return f"Unknown field {field!r}; see /docs for the fields this endpoint takes."
     if kind == "missing":
         return f"The field {field!r} is required."

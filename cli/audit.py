@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.options import RefArgument
 from runtime.settings import get_settings
 from store.audit import AuditTrail, AuditVerification
 from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
 
 
-def audit(ref: Annotated[str, typer.Argument(help="Request id or agent reference.")]) -> None:
+def audit(ref: RefArgument) -> None:
     """Print the request's audit trail and check that no event was changed or removed."""
     out, err = Console(), Console(stderr=True, soft_wrap=True)
     engine = make_engine(get_settings().resolved_database_url)

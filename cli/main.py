@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
-import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, TypeVar
@@ -14,9 +12,10 @@ from rich.console import Console
 
 from cli import render
 from cli.audit import audit
+from cli.options import AgentOption, RefArgument, agent_name
 from domain.errors import InvalidRequestInput
 from domain.kinds import RequestKind, RequestState
-from domain.messages import Progress
+from domain.messages import ActionResult, Progress
 from runtime.keys import KeyringError, generate_key_entry
 from runtime.policy import PolicyError
 from runtime.settings import get_settings
@@ -50,18 +49,11 @@ INPUT_ERRORS = (
     KeyringError,
 )
 
-AgentOption = Annotated[
-    str,
-    typer.Option(
-        "--agent",
-        envvar="DSR_AGENT",
-        help="Your name, for the audit trail (default: your login name).",
-    ),
-]
 
-
-def _default_agent() -> str:
-    return os.environ.get("DSR_AGENT") or getpass.getuser()
+def _act(agent: str, action: Callable[[RequestService, str], Awaitable[ActionResult]]) -> None:
+    """Run one action under the agent's name (it is audited); print the workflow's answer."""
+    who = agent_name(agent)
+    out.print(_run(lambda s: action(s, who)).message)
 
 
 def _run(action: Callable[[RequestService], Awaitable[T]]) -> T:
@@ -162,7 +154,7 @@ def sweep() -> None:
 
 
 @app.command()
-def status(ref: Annotated[str, typer.Argument(help="Request id or agent reference.")]) -> None:
+def status(ref: RefArgument) -> None:
     """Show the state of a request and the progress in each system."""
     render.progress(out, _run(lambda s: s.progress(ref)))
 
@@ -193,7 +185,7 @@ def list_requests(
 
 @app.command()
 def verify(
-    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    ref: RefArgument,
     method: Annotated[str | None, typer.Option(help="How the identity was checked.")] = None,
     code: Annotated[
         str | None, typer.Option(help="The one-time code the subject read back (send-code).")
@@ -204,26 +196,24 @@ def verify(
     if (method is None) == (code is None):
         err.print("[red]error:[/red] Give either --method (what you checked) or --code.")
         raise typer.Exit(2)
-    who = agent or _default_agent()
     if code is not None:
-        result = _run(lambda s: s.enter_code(ref, who, code))
+        _act(agent, lambda s, who: s.enter_code(ref, who, code))
     else:
-        result = _run(lambda s: s.verify(ref, who, method or ""))
-    out.print(result.message)
+        _act(agent, lambda s, who: s.verify(ref, who, method or ""))
 
 
 @app.command("send-code")
 def send_code(
-    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    ref: RefArgument,
     agent: AgentOption = "",
 ) -> None:
     """Email the subject a one-time code at the address on file; then dsr verify --code."""
-    out.print(_run(lambda s: s.send_code(ref, agent or _default_agent())).message)
+    _act(agent, lambda s, who: s.send_code(ref, who))
 
 
 @app.command()
 def approve(
-    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    ref: RefArgument,
     terminate: Annotated[
         bool, typer.Option("--terminate", help="End the active services with the erasure.")
     ] = False,
@@ -241,22 +231,22 @@ def approve(
         err.print("[red]error:[/red] Choose one: --terminate or --transfer-first.")
         raise typer.Exit(2)
     services = "terminate" if terminate else "transfer_first" if transfer_first else ""
-    out.print(_run(lambda s: s.approve(ref, agent or _default_agent(), services)).message)
+    _act(agent, lambda s, who: s.approve(ref, who, services))
 
 
 @app.command()
 def cancel(
-    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    ref: RefArgument,
     reason: Annotated[str, typer.Option(help="Why; goes into the audit trail.")],
     agent: AgentOption = "",
 ) -> None:
     """Cancel a request that has not started erasing yet."""
-    out.print(_run(lambda s: s.cancel(ref, agent or _default_agent(), reason)).message)
+    _act(agent, lambda s, who: s.cancel(ref, who, reason))
 
 
 @app.command()
 def confirm(
-    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    ref: RefArgument,
     system: Annotated[str, typer.Argument(help="The system that confirmed, e.g. registry-epp.")],
     note: Annotated[str, typer.Option(help="What was confirmed and how you know it.")],
     external_ref: Annotated[
@@ -265,43 +255,42 @@ def confirm(
     agent: AgentOption = "",
 ) -> None:
     """Record by hand that a system confirmed a pending erasure (your name is audited)."""
-    result = _run(lambda s: s.confirm(ref, agent or _default_agent(), system, note, external_ref))
-    out.print(result.message)
+    _act(agent, lambda s, who: s.confirm(ref, who, system, note, external_ref))
 
 
 @app.command()
 def extend(
-    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    ref: RefArgument,
     reason: Annotated[str, typer.Option(help="Why more time is needed; the subject is told.")],
     agent: AgentOption = "",
 ) -> None:
     """Extend the deadline to three months from receipt (only within the first period)."""
-    out.print(_run(lambda s: s.extend(ref, agent or _default_agent(), reason)).message)
+    _act(agent, lambda s, who: s.extend(ref, who, reason))
 
 
 @app.command()
 def decide(
-    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    ref: RefArgument,
     choice: Annotated[str, typer.Argument(help="proceed, fee or refuse")],
     reason: Annotated[str, typer.Option(help="Why; the subject is told (fee, refuse).")] = "",
     agent: AgentOption = "",
 ) -> None:
     """The officer's decision on a repeated request within 12 months (Art. 12(5))."""
-    out.print(_run(lambda s: s.decide(ref, agent or _default_agent(), choice, reason)).message)
+    _act(agent, lambda s, who: s.decide(ref, who, choice, reason))
 
 
 @app.command()
 def retry(
-    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    ref: RefArgument,
     agent: AgentOption = "",
 ) -> None:
     """Try a failed step again after fixing its cause (state needs_attention)."""
-    out.print(_run(lambda s: s.retry(ref, agent or _default_agent())).message)
+    _act(agent, lambda s, who: s.retry(ref, who))
 
 
 @app.command()
 def wait(
-    ref: Annotated[str, typer.Argument(help="Request id or agent reference.")],
+    ref: RefArgument,
     until: Annotated[str, typer.Option(help="State to wait for.")] = "completed",
     timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 600,
 ) -> None:

@@ -7,22 +7,15 @@ from datetime import date
 
 import pytest
 
-from activities.notices import (
-    COMPLAINT_URL,
-    Notice,
-    archive_ready,
-    erasure_done,
-    extension,
-    refusal,
-    rejected_unverified,
-    verification_code,
-)
+from activities import notices
+from activities.notices import COMPLAINT_URL, NOTICES, Notice, compose
 
 REF = "dsr-7f3c9a"
 LINK = "https://dsr.example/download/tok.en?x=1&y=2"
 REASON = "Uw verzoek raakt drie domeinregisters & twee certificaatautoriteiten."
 SCRIPT = "<script>alert('x')</script>"
 LANGUAGES = ("en", "nl")
+RECEIVED, NEW_DUE = date(2025, 1, 31), date(2025, 4, 30)
 # Per language: the words the law asks for, as each language puts them.
 WORDS = {
     "en": {
@@ -55,17 +48,23 @@ WORDS = {
 def notices_about_a_request(lang: str, reason: str = REASON) -> dict[str, Notice]:
     """Every notice that concerns one request, in one language."""
     return {
-        "archive_ready": archive_ready(lang, REF, LINK, date(2025, 3, 14)),
-        "erasure_done": erasure_done(lang, REF, LINK),
-        "extension": extension(lang, REF, date(2025, 1, 31), date(2025, 4, 30), reason),
-        "refusal": refusal(lang, REF, reason),
-        "rejected_unverified": rejected_unverified(lang, REF, date(2025, 2, 2)),
+        "archive_ready": compose(
+            "archive_ready", lang, ref=REF, link=LINK, expires=date(2025, 3, 14)
+        ),
+        "erasure_done": compose("erasure_done", lang, ref=REF, link=LINK),
+        "extension": compose(
+            "extension", lang, ref=REF, received=RECEIVED, new_due=NEW_DUE, reason=reason
+        ),
+        "refusal": compose("refusal", lang, ref=REF, reason=reason),
+        "rejected_unverified": compose(
+            "rejected_unverified", lang, ref=REF, asked=date(2025, 2, 2)
+        ),
     }
 
 
 def all_notices(lang: str, reason: str = REASON) -> dict[str, Notice]:
     return notices_about_a_request(lang, reason) | {
-        "verification_code": verification_code(lang, "4821", 15)
+        "verification_code": compose("verification_code", lang, code="4821", minutes=15)
     }
 
 
@@ -87,7 +86,7 @@ def test_no_placeholder_is_left_unfilled(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_archive_ready_gives_the_link_and_its_expiry(lang: str) -> None:
-    notice = archive_ready(lang, REF, LINK, date(2025, 3, 14))
+    notice = compose("archive_ready", lang, ref=REF, link=LINK, expires=date(2025, 3, 14))
 
     assert f"\n  {LINK}\n" in notice.text
     assert 'href="https://dsr.example/download/tok.en?x=1&amp;y=2"' in notice.html
@@ -98,7 +97,7 @@ def test_archive_ready_gives_the_link_and_its_expiry(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_erasure_done_points_to_the_proof_and_what_was_kept(lang: str) -> None:
-    notice = erasure_done(lang, REF, LINK)
+    notice = compose("erasure_done", lang, ref=REF, link=LINK)
 
     assert LINK in notice.text
     kept = {"en": "what we kept, why and until when", "nl": "wat wij hebben bewaard"}
@@ -144,12 +143,12 @@ def test_rejected_unverified_says_when_asked_and_how_to_submit_again(lang: str) 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_verification_code_holds_the_code_and_its_validity_only(lang: str) -> None:
-    notice = verification_code(lang, "4821", 15)
+    notice = compose("verification_code", lang, code="4821", minutes=15)
 
     assert "\n  4821\n" in notice.text
     assert "<strong>4821</strong>" in notice.html
     assert WORDS[lang]["minutes"] in notice.text
-    assert WORDS[lang]["minute"] in verification_code(lang, "4821", 1).text
+    assert WORDS[lang]["minute"] in compose("verification_code", lang, code="4821", minutes=1).text
     assert "4821" not in notice.subject
     assert "dsr-" not in notice.text
 
@@ -162,7 +161,7 @@ def test_html_escapes_every_piece_of_text(lang: str) -> None:
         notice = notices_about_a_request(lang, reason=SCRIPT)[name]
         assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in notice.html
         assert SCRIPT in notice.text
-    escaped = verification_code(lang, "<b>1</b>", 5).html
+    escaped = compose("verification_code", lang, code="<b>1</b>", minutes=5).html
     assert "&lt;b&gt;1&lt;/b&gt;" in escaped
 
 
@@ -204,19 +203,20 @@ def test_english_notices_are_english() -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_controller_and_contact_are_configurable(lang: str) -> None:
-    notice = erasure_done(
-        lang, REF, LINK, controller_name="Hoster B.V.", contact="privacy@hoster.example"
-    )
+    notice = compose(
+        "erasure_done", lang, ref=REF, link=LINK,
+        controller_name="Hoster B.V.", contact="privacy@hoster.example",
+    )  # fmt: skip
 
     assert "Hoster B.V." in notice.text
     assert "privacy@hoster.example" in notice.text
-    default = erasure_done(lang, REF, LINK).text
+    default = compose("erasure_done", lang, ref=REF, link=LINK).text
     assert {"en": "the hosting company", "nl": "het hostingbedrijf"}[lang] in default
 
 
 @pytest.mark.parametrize(("language", "dutch"), [("nl-NL", True), ("NL", True), ("de", False)])
 def test_language_tags_fall_back_sensibly(language: str, dutch: bool) -> None:
-    notice = refusal(language, REF, REASON)
+    notice = compose("refusal", language, ref=REF, reason=REASON)
 
     assert notice.text.startswith("Geachte" if dutch else "Dear")
 
@@ -224,14 +224,31 @@ def test_language_tags_fall_back_sensibly(language: str, dutch: bool) -> None:
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_extension_and_refusal_need_a_reason(reason: str) -> None:
     with pytest.raises(ValueError, match="reason"):
-        extension("en", REF, date(2025, 1, 31), date(2025, 4, 30), reason)
+        compose("extension", "en", ref=REF, received=RECEIVED, new_due=NEW_DUE, reason=reason)
     with pytest.raises(ValueError, match="reason"):
-        refusal("nl", REF, reason)
+        compose("refusal", "nl", ref=REF, reason=reason)
 
 
 @pytest.mark.parametrize("link", ["javascript:alert(1)", "ftp://x", "/relative"])
 def test_links_must_be_web_addresses(link: str) -> None:
     with pytest.raises(ValueError, match="http"):
-        archive_ready("en", REF, link, date(2025, 3, 14))
+        compose("archive_ready", "en", ref=REF, link=link, expires=date(2025, 3, 14))
     with pytest.raises(ValueError, match="http"):
-        erasure_done("nl", REF, link)
+        compose("erasure_done", "nl", ref=REF, link=link)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_declared_notice_has_its_words_and_no_words_lack_a_declaration(lang: str) -> None:
+    assert set(notices.SUBJECTS[lang]) == set(NOTICES)
+    assert set(notices.BODIES[lang]) == set(NOTICES)
+
+
+def test_a_notice_takes_exactly_its_declared_values() -> None:
+    with pytest.raises(ValueError, match="no notice named 'refused'"):
+        compose("refused", "en", ref=REF, reason=REASON)
+    with pytest.raises(TypeError, match="ref, reason"):
+        compose("refusal", "en", ref=REF)
+    with pytest.raises(TypeError, match="link"):
+        compose("refusal", "en", ref=REF, reason=REASON, link=LINK)
+    with pytest.raises(TypeError, match="date"):
+        compose("rejected_unverified", "en", ref=REF, asked="2 February 2025")

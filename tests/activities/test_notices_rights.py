@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from activities import notices
-from activities.notices import Notice, portability_ready, right_done
+from activities.notices import Notice, compose
 from activities.notify import NotifyActivities
 from domain.kinds import RequestKind
 from domain.messages import NoticeKind, NotifyInput
@@ -20,6 +20,7 @@ REF = "dsr-5b1e20"
 LINK = "https://dsr.example/proof/tok.en?x=1&y=2"
 LANGUAGES = ("en", "nl")
 RIGHTS = ("rectification", "restriction", "objection")
+EXPIRES = date(2025, 3, 14)
 
 SUBJECTS = {
     "en": {
@@ -57,6 +58,10 @@ def long_date(day: date, lang: str) -> str:
     return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
 
 
+def right_done(lang: str, kind: str, **who: str) -> Notice:
+    return compose(f"{kind}_done", lang, ref=REF, link=LINK, **who)
+
+
 def assert_link_on_its_own_line(notice: Notice) -> None:
     assert f"\n\n  {LINK}\n\n" in notice.text
     assert 'href="https://dsr.example/proof/tok.en?x=1&amp;y=2"' in notice.html
@@ -68,7 +73,7 @@ def assert_link_on_its_own_line(notice: Notice) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("kind", RIGHTS)
 def test_right_done_has_the_subject_line_of_its_kind(kind: str, lang: str) -> None:
-    notice = right_done(lang, REF, kind, LINK)
+    notice = right_done(lang, kind)
 
     assert notice.subject == SUBJECTS[lang][kind]
     assert f"<title>{SUBJECTS[lang][kind]}</title>" in notice.html
@@ -77,7 +82,7 @@ def test_right_done_has_the_subject_line_of_its_kind(kind: str, lang: str) -> No
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("kind", RIGHTS)
 def test_right_done_puts_the_proof_link_on_its_own_line(kind: str, lang: str) -> None:
-    notice = right_done(lang, REF, kind, LINK)
+    notice = right_done(lang, kind)
 
     assert_link_on_its_own_line(notice)
     assert REF in notice.text
@@ -86,7 +91,7 @@ def test_right_done_puts_the_proof_link_on_its_own_line(kind: str, lang: str) ->
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("kind", RIGHTS)
 def test_right_done_cites_the_articles_of_its_right(kind: str, lang: str) -> None:
-    text = flat(right_done(lang, REF, kind, LINK).text)
+    text = flat(right_done(lang, kind).text)
     cited = {int(n) for n in re.findall(r"(?:Article|artikel) (\d+)", text)}
 
     assert cited == set(CITED[kind])
@@ -96,28 +101,28 @@ def test_right_done_cites_the_articles_of_its_right(kind: str, lang: str) -> Non
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_each_right_has_its_own_notice(lang: str) -> None:
-    texts = {kind: right_done(lang, REF, kind, LINK).text for kind in RIGHTS}
+    texts = {kind: right_done(lang, kind).text for kind in RIGHTS}
     assert len(set(texts.values())) == len(RIGHTS)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("kind", RIGHTS)
 def test_right_done_speaks_the_subjects_language(kind: str, lang: str) -> None:
-    text = right_done(lang, REF, kind, LINK).text
+    text = right_done(lang, kind).text
     greeting = {"en": "Dear Sir or Madam,", "nl": "Geachte heer, mevrouw,"}[lang]
     assert text.startswith(greeting)
     assert not re.search(r"\{\w*\}", text)
 
 
-@pytest.mark.parametrize("kind", ["erasure", "access", "portability", "Rectification", ""])
-def test_right_done_refuses_a_kind_without_such_a_notice(kind: str) -> None:
-    with pytest.raises(ValueError, match="No completion notice"):
-        right_done("en", REF, kind, LINK)
+@pytest.mark.parametrize("kind", ["access", "portability", "Rectification", ""])
+def test_there_is_no_done_notice_for_other_kinds(kind: str) -> None:
+    with pytest.raises(ValueError, match="no notice named"):
+        right_done("en", kind)
 
 
 def test_right_done_needs_a_web_link() -> None:
     with pytest.raises(ValueError, match="http"):
-        right_done("nl", REF, "restriction", "javascript:alert(1)")
+        compose("restriction_done", "nl", ref=REF, link="javascript:alert(1)")
 
 
 # --- portability_ready ---
@@ -125,7 +130,7 @@ def test_right_done_needs_a_web_link() -> None:
 
 @pytest.mark.parametrize(("lang", "expires"), [("en", "14 March 2025"), ("nl", "14 maart 2025")])
 def test_portability_ready_gives_the_link_and_its_expiry(lang: str, expires: str) -> None:
-    notice = portability_ready(lang, REF, LINK, date(2025, 3, 14))
+    notice = compose("portability_ready", lang, ref=REF, link=LINK, expires=EXPIRES)
 
     assert notice.subject == SUBJECTS[lang]["portability"]
     assert_link_on_its_own_line(notice)
@@ -136,12 +141,19 @@ def test_portability_ready_gives_the_link_and_its_expiry(lang: str, expires: str
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_portability_ready_mentions_the_direct_push_receipt(lang: str) -> None:
-    text = flat(portability_ready(lang, REF, LINK, date(2025, 3, 14)).text)
+    text = flat(compose("portability_ready", lang, ref=REF, link=LINK, expires=EXPIRES).text)
     assert {"en": "kept the receipt", "nl": "ontvangstbewijs bewaard"}[lang] in text
 
 
 def test_portability_ready_names_the_controller() -> None:
-    notice = portability_ready("en", REF, LINK, date(2025, 3, 14), controller_name="Hoster B.V.")
+    notice = compose(
+        "portability_ready",
+        "en",
+        ref=REF,
+        link=LINK,
+        expires=EXPIRES,
+        controller_name="Hoster B.V.",
+    )
     assert "You asked Hoster B.V. for the personal data" in flat(notice.text)
 
 
@@ -213,10 +225,17 @@ def test_right_done_is_composed_for_the_kind_of_the_request(
     notice = notify._compose(notify_input(NoticeKind.RIGHT_DONE, lang, kind))
 
     assert notice == right_done(
-        lang, REF, kind.value, LINK,
-        controller_name="Hoster B.V.", contact="privacy@hoster.example",
-    )  # fmt: skip
+        lang, kind.value, controller_name="Hoster B.V.", contact="privacy@hoster.example"
+    )
     assert notice.subject == SUBJECTS[lang][kind.value]
+
+
+@pytest.mark.parametrize("kind", [RequestKind.ERASURE, RequestKind.ACCESS, RequestKind.PORTABILITY])
+def test_right_done_is_refused_for_a_kind_without_such_a_notice(
+    notify: NotifyActivities, kind: RequestKind
+) -> None:
+    with pytest.raises(ValueError, match="No completion notice"):
+        notify._compose(notify_input(NoticeKind.RIGHT_DONE, "en", kind))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

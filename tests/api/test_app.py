@@ -184,7 +184,7 @@ async def test_bad_bodies_are_400_without_echoing_them(
     assert "example" not in response.text
     assert service.mock_calls == []
     if b"emial" in content:
-        assert "'emial'" in error  # the field is named, its value is not
+        assert error.startswith("Unknown field 'emial'")  # the field is named, its value is not
 
 
 async def test_list_passes_filters(
