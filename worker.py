@@ -27,10 +27,10 @@ from activities.delivery import DeliveryActivities
 from activities.identity import IdentityActivities, OnFile
 from activities.notify import NotifyActivities
 from activities.push import PushActivities
-from connectors.base import Connector
-from connectors.epp import EppConfig, EppPollReader
+from connectors.base import Connector, PollQueueReading
 from connectors.factory import build_connectors
 from domain import names
+from domain.datasets import Catalogue
 from domain.messages import SweepInput
 from domain.records import Phase
 from domain.subject import Hints, SubjectIdentifiers
@@ -54,7 +54,6 @@ from workflows.subject_request import SubjectRequestWorkflow
 from workflows.sweep import RetentionSweepWorkflow
 
 log = structlog.get_logger()
-EPP_CONNECTOR = "registry-epp"
 
 
 def download_link_maker(
@@ -109,6 +108,8 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
         settings.resolved_blob_url, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region
     )
     connectors = build_connectors(((c.name, c.factory) for c in policy.connectors), settings)
+    catalogue = Catalogue({name: conn.datasets for name, conn in connectors.items()})
+    policy.check_datasets(catalogue)
     connector_ops = ConnectorActivities(
         connectors,
         policy.retention,
@@ -119,7 +120,7 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
         RequestRegistry(engine), AuditTrail(engine), PendingConfirmations(engine)
     )
     delivery = DeliveryActivities(
-        blobs, keyring, policy.retention, download_link_maker(settings, blobs, keyring)
+        blobs, keyring, policy.retention, catalogue, download_link_maker(settings, blobs, keyring)
     )
     push = PushActivities(blobs, settings.push_ca_file)
     identity = IdentityActivities(
@@ -210,11 +211,12 @@ async def ensure_sweep_schedule(client: Client, task_queue: str) -> None:
 async def poll_consumers(
     client: Client, settings: Settings, keyring: Keyring, stop: asyncio.Event
 ) -> AsyncIterator[None]:
-    """Run the EPP poll-queue consumer beside the worker when the registry is configured."""
+    """Beside the worker, one consumer per configured system with a poll queue."""
     policy = load_policy(settings.policy_file)
-    if EPP_CONNECTOR not in {c.name for c in policy.connectors}:
-        yield
-        return
+    connectors = build_connectors(((c.name, c.factory) for c in policy.connectors), settings)
+    queues = {
+        c.name: c.poll_queue() for c in connectors.values() if isinstance(c, PollQueueReading)
+    }
     engine = make_engine(settings.resolved_database_url)
     routes = PendingConfirmations(engine)
     service = RequestService(
@@ -224,19 +226,25 @@ async def poll_consumers(
         clock=policy.clock,
         hash_secret=keyring.derive("subject-hash"),
     )
-    reader = EppPollReader(EppConfig.from_settings(settings))
 
     async def route(connector: str, ref: str) -> str | None:
         return await asyncio.to_thread(routes.request_for, connector, ref)
 
-    consumer = PollQueueConsumer(EPP_CONNECTOR, reader, route, service.deliver_confirmation)
-    task = asyncio.create_task(consumer.run(stop))
+    tasks = [
+        asyncio.create_task(
+            PollQueueConsumer(name, queue, route, service.deliver_confirmation).run(stop)
+        )
+        for name, queue in queues.items()
+    ]
     try:
         yield
     finally:
         stop.set()
-        await task
-        await reader.aclose()
+        await asyncio.gather(*tasks)
+        for queue in queues.values():
+            await queue.aclose()
+        for conn in connectors.values():
+            await conn.aclose()
         engine.dispose()
 
 

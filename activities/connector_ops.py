@@ -23,6 +23,7 @@ from temporalio.exceptions import ApplicationError
 from connectors.base import Connector, Record, RecordSink, RetentionSweeping, TicketPolling
 from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited
 from domain import names
+from domain.datasets import Dataset, portable_names
 from domain.messages import (
     CheckPendingInput,
     EraseInput,
@@ -85,12 +86,12 @@ class ConnectorActivities:
     @activity.defn(name=names.EXPORT.name)
     async def export(self, arg: ExportInput) -> ExportSummary:
         conn = self._get(arg.connector)
-        sink = self._sink_for(arg.request_id, arg.connector)
-        if arg.portable_only:
-            sink = PortableSink(sink, arg.connector, conn.portable)
+        inner = self._sink_for(arg.request_id, arg.connector)
+        sink = DeclaredSink(inner, arg.connector, conn.datasets, arg.portable_only)
         summary = await _run(arg.request_id, arg.connector, lambda: conn.export(arg.located, sink))
         if arg.portable_only:
-            kept = tuple(d for d in summary.datasets if d.dataset in conn.portable)
+            portable = portable_names(conn.datasets)
+            kept = tuple(d for d in summary.datasets if d.dataset in portable)
             summary = ExportSummary(summary.connector, kept)
         return summary
 
@@ -183,18 +184,38 @@ def _sweeper(conn: RetentionSweeping, today: date) -> Callable[[], Awaitable[int
     return lambda: conn.delete_expired(today)
 
 
-class PortableSink:
-    """Stages only the datasets Art. 20 covers; the others are read but never written."""
+class DeclaredSink:
+    """Stages only declared datasets, and for portability only the ones Art. 20 covers.
 
-    def __init__(self, inner: RecordSink, connector: str, portable: frozenset[str]) -> None:
+    A dataset the connector did not declare would reach the subject with no category,
+    source or basis to state, so writing one fails the call (not retried: a developer must
+    declare it).
+    """
+
+    def __init__(
+        self,
+        inner: RecordSink,
+        connector: str,
+        datasets: tuple[Dataset, ...],
+        portable_only: bool,
+    ) -> None:
         self._inner = inner
         self._connector = connector
-        self._portable = portable
+        self._declared = {d.name: d for d in datasets}
+        self._portable_only = portable_only
 
     async def write(
         self, dataset: str, records: Iterable[Record] | AsyncIterable[Record]
     ) -> DatasetRef:
-        if dataset in self._portable:
+        declared = self._declared.get(dataset)
+        if declared is None:
+            raise ApplicationError(
+                f"Connector {self._connector!r} exports dataset {dataset!r}, which it does not "
+                f"declare; declare it in connectors/{self._connector}'s datasets.py.",
+                type="UndeclaredDataset",
+                non_retryable=True,
+            )
+        if declared.portable or not self._portable_only:
             return await self._inner.write(dataset, records)
         if isinstance(records, AsyncGenerator):
             await records.aclose()

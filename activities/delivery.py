@@ -14,6 +14,7 @@ from activities.archive import build_archive_to_blob
 from activities.letters import ArchiveRequest
 from activities.proof import build_proof
 from domain import names
+from domain.datasets import Catalogue
 from domain.messages import CompileArchiveInput, CompileProofInput, DeliveryRef
 from domain.retention import RetentionPolicy
 from runtime.keys import Keyring
@@ -28,11 +29,14 @@ class DeliveryActivities:
         blobs: BlobStore,
         keyring: Keyring,
         retention: RetentionPolicy,
+        catalogue: Catalogue,
         make_link: Callable[[str], str],
     ) -> None:
         self._blobs = blobs
         self._keyring = keyring
         self._retention = retention
+        # The connectors' dataset declarations: the letter states what they declare.
+        self._catalogue = catalogue
         self._make_link = make_link
 
     @activity.defn(name=names.COMPILE_ARCHIVE.name)
@@ -46,6 +50,7 @@ class DeliveryActivities:
             completed_at=datetime.now(UTC),
             connectors=arg.connectors,
             retention=self._retention.rules,
+            catalogue=self._catalogue,
         )
         datasets = tuple(d for e in arg.exports for d in e.datasets)
         result = await asyncio.to_thread(

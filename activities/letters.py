@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import html
-import re
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from activities import letters_en, letters_nl
 from activities.pages import COMPLAINT_URL, long_date, page
+from domain.datasets import Catalogue, Source
 from domain.records import ConnectorInfo, DatasetRef, Recipient
 from domain.retention import RetentionRule
 
@@ -39,21 +39,6 @@ CATEGORY_PURPOSES: dict[str, str] = {
     "logs": "security",
     "other": "contract",
 }
-# Dataset-name words that reveal a category; checked in this order, first match wins.
-_CATEGORY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("newsletter", ("member", "consent", "newsletter", "mailing")),
-    ("billing", ("invoice", "payment")),
-    ("contracts", ("order", "service", "contract", "subscription")),
-    ("domains", ("domain",)),
-    ("certificates", ("certificate", "cert")),
-    ("network", ("ip", "inetnum", "inet6num", "autnum", "network", "asn")),
-    ("support", ("ticket", "support", "message")),
-    ("calls", ("call", "recording")),
-    ("logs", ("log", "traffic")),
-    ("identity", ("customer", "contact", "account", "user", "person", "poc", "organi", "address")),
-)
-# Systems whose data may come from someone other than the subject (Art. 15(1)(g)).
-_REGISTRY_WORDS = ("ripe", "arin", "registry", "registrar", "epp")
 
 
 @dataclass(frozen=True)
@@ -67,6 +52,8 @@ class ArchiveRequest:
     completed_at: datetime
     connectors: tuple[ConnectorInfo, ...] = ()
     retention: tuple[RetentionRule, ...] = ()
+    # What each system declared about its datasets: their categories and sources.
+    catalogue: Catalogue = field(default_factory=lambda: Catalogue({}))
 
 
 Block = str | tuple[str, ...]  # a paragraph, or the items of a bulleted list
@@ -143,7 +130,7 @@ def compose_letter(request: ArchiveRequest, datasets: Sequence[DatasetRef]) -> L
         received=long_date(request.received_at, lang),
         completed=long_date(request.completed_at, lang),
     )
-    categories = _categories(datasets)
+    categories = _categories(datasets, request.catalogue)
     recipients = _recipients(request)
     sections = (
         Section("purposes", titles["purposes"], (t["purposes_lead"], _purposes(categories, lang))),
@@ -160,22 +147,17 @@ def compose_letter(request: ArchiveRequest, datasets: Sequence[DatasetRef]) -> L
     return Letter(lang, t["title"], intro, sections, t["closing"])
 
 
-def category_of(dataset: DatasetRef) -> str:
-    """The data category a dataset belongs to, judged by its connector and dataset names."""
-    if any(w in dataset.connector.lower() for w in ("mailman", "mailchimp", "newsletter")):
-        return "newsletter"
-    words = re.split(r"[^a-z0-9]+", dataset.dataset.lower())
-    for category, prefixes in _CATEGORY_WORDS:
-        if any(word.startswith(prefixes) for word in words):
-            return category
-    return "other"
+def category_of(dataset: DatasetRef, catalogue: Catalogue) -> str:
+    """The data category its system declared for the dataset; "other" if it declared none."""
+    declared = catalogue.get(dataset.connector, dataset.dataset)
+    return declared.category.value if declared else "other"
 
 
-def _categories(datasets: Sequence[DatasetRef]) -> dict[str, list[str]]:
+def _categories(datasets: Sequence[DatasetRef], catalogue: Catalogue) -> dict[str, list[str]]:
     """Category -> systems holding it, in the letter's order."""
     found: dict[str, list[str]] = {}
     for ref in datasets:
-        systems = found.setdefault(category_of(ref), [])
+        systems = found.setdefault(category_of(ref, catalogue), [])
         if ref.connector not in systems:
             systems.append(ref.connector)
     return {c: found[c] for c in CATEGORY_PURPOSES if c in found}
@@ -245,13 +227,18 @@ def _rights_section(lang: str) -> Section:
 
 
 def _source_section(request: ArchiveRequest, datasets: Sequence[DatasetRef], lang: str) -> Section:
+    """Art. 15(1)(g): the systems whose datasets others may have entered, as declared."""
     t, title = TEXTS[lang], SECTION_TITLES[lang]["source"]
     by_name = {c.name: c.recipient for c in request.connectors}
-    present = dict.fromkeys(d.connector for d in datasets)
-    registries = [c for c in present if any(w in c.lower() for w in _REGISTRY_WORDS)]
-    if not registries:
+    others = [
+        d.connector
+        for d in datasets
+        if (declared := request.catalogue.get(d.connector, d.dataset))
+        and declared.source is not Source.SUBJECT
+    ]
+    if not others:
         return Section("source", title, (t["source_you"],))
-    items = tuple(_source_item(by_name.get(c), c, lang) for c in registries)
+    items = tuple(_source_item(by_name.get(c), c, lang) for c in dict.fromkeys(others))
     return Section("source", title, (t["source_others"], items))
 
 

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterable, Iterable, Mapping
 from datetime import date
 from typing import Any, Protocol, runtime_checkable
 
+from domain.datasets import Dataset
 from domain.records import (
     Confirmation,
     ConnectorPlan,
@@ -43,15 +44,16 @@ class Connector(Protocol):
     name: str
     phase: Phase
     recipient: Recipient
-    # Datasets Art. 20 covers: provided by the subject, processed under contract or consent.
-    portable: frozenset[str]
+    # Every dataset `export` writes, with its category, source, basis, retention and whether
+    # Art. 20 covers it; the letters, portability and the policy read these declarations.
+    datasets: tuple[Dataset, ...]
 
     async def locate(self, subject: SubjectIdentifiers, hints: Hints) -> Located:
         """Find the subject; primary systems also return hints for dependent systems."""
         ...
 
     async def export(self, located: Located, sink: RecordSink) -> ExportSummary:
-        """Stream every record of the subject into `sink`."""
+        """Stream every record of the subject into `sink`, only into declared datasets."""
         ...
 
     async def plan_erasure(
@@ -106,6 +108,52 @@ class TicketPolling(Protocol):
 
     async def check_pending(self, external_ref: str) -> Confirmation | None:
         """The confirmation once the system has decided; None while it is still pending."""
+        ...
+
+
+class QueuedConfirmation(Protocol):
+    """One message of a system's queue that confirms (or refuses) a pending outcome."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def external_ref(self) -> str | None:
+        """The `Outcome.external_ref` it answers; None for a message about something else."""
+        ...
+
+    @property
+    def succeeded(self) -> bool: ...
+
+    @property
+    def confirmed_by(self) -> str:
+        """Who confirmed, as the proof names it (the message and its queue)."""
+        ...
+
+
+class PollQueue(Protocol):
+    """Reading a system's message queue; a message stays queued until acknowledged."""
+
+    async def read(self) -> QueuedConfirmation | None:
+        """The oldest message, or None when the queue is empty."""
+        ...
+
+    async def ack(self, msg_id: str) -> bool:
+        """Remove the message; False if it was acknowledged before."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class PollQueueReading(Protocol):
+    """A connector whose pending outcomes are confirmed by messages in the system's own
+    queue (channel POLL_QUEUE); the worker runs one consumer per such connector."""
+
+    name: str
+
+    def poll_queue(self) -> PollQueue:
+        """A reader of the queue, with its own session."""
         ...
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from domain.errors import InvalidRequestInput
 
@@ -62,6 +63,21 @@ def parse_agent_ref(text: str) -> str:
             "The agent reference must be 1-64 letters, digits or . _ : / - (a ticket number)."
         )
     return ref
+
+
+class Handle(StrEnum):
+    """The kinds of identifier a primary system finds for dependent systems to search by.
+
+    Both sides name the kind, never each other: the administration files the subject's
+    registrar handle under REGISTRAR whatever the registrar's connector is called. The
+    values travel in workflow history, so they stay as they are.
+    """
+
+    REGISTRAR = "registrar-openprovider"  # customer handle at the domain registrar
+    REGISTRY = "registry-epp"  # contact id at a domain registry (EPP)
+    RIPE = "ripe"  # nic-hdl of a RIPE person object
+    ARIN = "arin"  # ARIN point-of-contact handle
+    CA = "certcentral"  # certificate authority: order:<id> and organization:<id>
 
 
 @dataclass(frozen=True)

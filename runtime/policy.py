@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from domain.datasets import Catalogue
 from domain.deadlines import BasePeriod, ClockRules, parse_period
 from domain.records import ConfirmationTiming
 from domain.retention import RetentionPolicy, RetentionRule
@@ -29,6 +30,15 @@ class Policy:
     retention: RetentionPolicy
     connectors: tuple[ConnectorEntry, ...]
     clock: ClockRules = field(default_factory=ClockRules)
+
+    def check_datasets(self, catalogue: Catalogue) -> None:
+        """Every retention rule a connector's datasets name must be defined here."""
+        defined = {rule.category for rule in self.retention.rules}
+        if missing := sorted(catalogue.retention_rules() - defined):
+            raise PolicyError(
+                f"Datasets keep data under retention rules policy.toml does not define: "
+                f"{', '.join(missing)}; add a [[retention]] entry for each."
+            )
 
 
 def parse_policy(data: dict[str, Any]) -> Policy:

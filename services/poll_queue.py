@@ -1,4 +1,4 @@
-"""The EPP poll-queue consumer: the pull-side twin of the registrar webhooks.
+"""The poll-queue consumer (the EPP registry's): the pull-side twin of the registrar webhooks.
 
 Each message is acknowledged only after the waiting workflow accepted its confirmation
 (or had accepted it before a crash), so a consumer killed between reading and
@@ -12,11 +12,10 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import structlog
 
-from connectors.epp import PollMessage
+from connectors.base import PollQueue, QueuedConfirmation
 from domain.records import Confirmation
 from services.requests import ActionRefused
 
@@ -25,18 +24,12 @@ Route = Callable[[str, str], Awaitable[str | None]]
 Deliver = Callable[[str, Confirmation], Awaitable[object]]
 
 
-class PollReader(Protocol):
-    async def read(self) -> PollMessage | None: ...
-
-    async def ack(self, msg_id: str) -> bool: ...
-
-
 @dataclass
 class PollQueueConsumer:
     """Routes poll messages of one registry connector to the requests that wait for them."""
 
     connector: str
-    reader: PollReader
+    reader: PollQueue
     route: Route
     deliver: Deliver
     # A message may arrive before its request registered the reference; wait that long.
@@ -55,11 +48,11 @@ class PollQueueConsumer:
         confirmation = Confirmation(
             connector=self.connector,
             external_ref=ref or "",
-            succeeded=bool(msg.pa_result),
+            succeeded=msg.succeeded,
             # The same poll message answers a pending delete and a pending update.
             detail="The registry reported the pending change "
-            + ("done." if msg.pa_result else "refused."),
-            confirmed_by=f"EPP poll message {msg.id}",
+            + ("done." if msg.succeeded else "refused."),
+            confirmed_by=msg.confirmed_by,
         )
         try:
             await self.deliver(request_id, confirmation)
@@ -73,7 +66,7 @@ class PollQueueConsumer:
         log.info("poll_message_delivered", connector=self.connector, request_id=request_id)
         return True
 
-    async def _unrouted(self, msg: PollMessage) -> bool:
+    async def _unrouted(self, msg: QueuedConfirmation) -> bool:
         first = self._first_seen.setdefault(msg.id, time.monotonic())
         if time.monotonic() - first < self.unrouted_grace:
             return False

@@ -1,6 +1,6 @@
 """ARIN Reg-RWS: the subject's Points of Contact (POCs) on our IP space (docs/systems.md, "ARIN").
 
-Billing hints name the POC handles (`hints.handles["arin"]`). Which Orgs and Nets a POC is
+Billing hints name the POC handles (`Handle.ARIN`). Which Orgs and Nets a POC is
 linked to comes only from ARIN's asynchronous associations report: request it, and read its
 ticket until ARIN has processed it. Erasure releases each link (an Org's Admin POC is handed
 to the company's POC, because ARIN requires one; the company POC becomes Tech where the
@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 
 from connectors.arin.client import NotRemoveable, RegRwsClient, path
+from connectors.arin.datasets import DATASETS, LINKS, POCS
 from connectors.arin.rights import corrected, outcome
 from connectors.arin.wire import TicketState, poc_links, poc_record, ticket_state
 from connectors.base import Record, RecordSink, not_processed_for, unsupported
@@ -36,7 +37,7 @@ from domain.records import (
 )
 from domain.retention import RetentionPolicy
 from domain.rights import Changes, Purpose
-from domain.subject import Hints, SubjectIdentifiers
+from domain.subject import Handle, Hints, SubjectIdentifiers
 from runtime.settings import Settings
 
 _POC = "poc:"
@@ -68,7 +69,7 @@ class ArinConnector:
         outside_eu=True,
     )
     # ARIN is a controller of its own: nothing it holds is portable from us.
-    portable: frozenset[str] = frozenset()
+    datasets = DATASETS
 
     def __init__(
         self,
@@ -95,14 +96,14 @@ class ArinConnector:
         """Look up each POC handle billing knows; ARIN cannot be searched by email here."""
         found = [
             handle
-            for handle in dict.fromkeys(hints.handles.get(self.name, ()))
+            for handle in dict.fromkeys(hints.handles.get(Handle.ARIN, ()))
             if await self._api.get(path("poc", handle), "POC lookup") is not None
         ]
         return Located(
             connector=self.name,
             found=bool(found),
             refs=tuple(_POC + h for h in found),
-            record_counts={"arin_pocs": len(found)},
+            record_counts={POCS: len(found)},
         )
 
     async def export(self, located: Located, sink: RecordSink) -> ExportSummary:
@@ -121,8 +122,8 @@ class ArinConnector:
         return ExportSummary(
             connector=self.name,
             datasets=(
-                await sink.write("arin_pocs", pocs),
-                await sink.write("arin_links", [row for rows in links for row in rows]),
+                await sink.write(POCS, pocs),
+                await sink.write(LINKS, [row for rows in links for row in rows]),
             ),
         )
 
@@ -136,9 +137,9 @@ class ArinConnector:
             "Unlinked from every Org and Net, then deleted; an Org's Admin POC is handed to "
             f"{self._company_poc}, because ARIN requires every Org to keep one."
         )
-        count = located.record_counts.get("arin_pocs", 0)
+        count = located.record_counts.get(POCS, 0)
         return ConnectorPlan(
-            connector=self.name, items=(PlanItem("arin_pocs", PlanAction.ACT, count, basis),)
+            connector=self.name, items=(PlanItem(POCS, PlanAction.ACT, count, basis),)
         )
 
     async def erase(self, located: Located, plan: ConnectorPlan) -> Outcome:
@@ -146,7 +147,7 @@ class ArinConnector:
         pocs = _pocs(located)
         if not located.found or not pocs:
             return Outcome(connector=self.name, status=OutcomeStatus.NOT_FOUND)
-        if not any(i.category == "arin_pocs" and i.action is PlanAction.ACT for i in plan.items):
+        if not any(i.category == POCS and i.action is PlanAction.ACT for i in plan.items):
             return Outcome(
                 connector=self.name,
                 status=OutcomeStatus.RETAINED,

@@ -2,8 +2,8 @@
 
 Discovery starts here (docs/architecture.md, "The request workflow"): the subject's accounts
 give the customer ids, emails, domains and registry handles that dependent connectors search
-by. Hints carry handles per system: `registrar-openprovider`, `registry-epp`, `ripe`, `arin`,
-and `certcentral` as `order:<id>` and `organization:<id>`.
+by. Hints file handles by their kind (`domain.subject.Handle`), never by another connector's
+name; the CA's are `order:<id>` and `organization:<id>`.
 
 The database is reached through a sync SQLAlchemy engine; each operation runs in a worker
 thread so the event loop of the activity worker never blocks.
@@ -25,6 +25,7 @@ import connectors.billing.expiry as expiry
 import connectors.billing.queries as queries
 import connectors.billing.rights as rights
 from connectors.base import RecordSink
+from connectors.billing.datasets import DATASETS
 from connectors.billing.queries import NAME, Scope
 from connectors.billing.wire import create_admin_engine
 from connectors.errors import SystemUnavailable
@@ -62,9 +63,6 @@ ACTED_ON = (
     "support_tickets",  # deleted
     "call_recordings",  # deleted
 )
-# Art. 20: what the subject provided or what arises from the contract. Invoices, payments,
-# consent records and call recordings are the company's own records for its legal duties.
-PORTABLE = frozenset({"customer", "contacts", "services", "orders", "domains", "support_tickets"})
 
 
 class BillingConnector:
@@ -73,7 +71,7 @@ class BillingConnector:
     name = NAME
     phase = Phase.PRIMARY
     recipient = RECIPIENT
-    portable = PORTABLE
+    datasets = DATASETS
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

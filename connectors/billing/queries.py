@@ -27,7 +27,7 @@ from connectors.billing.wire import (
     services,
     support_tickets,
 )
-from domain.subject import Hints, SubjectIdentifiers
+from domain.subject import Handle, Hints, SubjectIdentifiers
 
 NAME = "billing"  # the connector's name, shared by its modules
 Query = Select[Any]
@@ -205,27 +205,31 @@ def subject_hints(conn: Connection, scope: Scope, subject: SubjectIdentifiers) -
     )
 
 
+# The RIRs as the administration records them, and the kind of handle each hands out.
+_RIR_HANDLES = {"ripe": Handle.RIPE, "arin": Handle.ARIN}
+
+
 def _handles(conn: Connection, ids: tuple[int, ...]) -> dict[str, tuple[str, ...]]:
-    """Per outside system, the identifiers it knows the subject by."""
+    """Per kind of handle, the identifiers outside systems know the subject by."""
     found: dict[str, list[str]] = {}
     registrars = select(domains.c.registrar, domains.c.registrant_handle).where(
         domains.c.customer_id.in_(ids)
     )
     for registrar, handle in conn.execute(registrars.order_by(domains.c.id)):
-        system = "registrar-openprovider" if registrar == "openprovider" else "registry-epp"
-        found.setdefault(system, []).append(handle)
+        kind = Handle.REGISTRAR if registrar == "openprovider" else Handle.REGISTRY
+        found.setdefault(kind, []).append(handle)
     rirs = select(ip_assignments.c.rir, ip_assignments.c.person_handle).where(
         ip_assignments.c.customer_id.in_(ids)
     )
     for rir, handle in conn.execute(rirs.order_by(ip_assignments.c.id)):
-        found.setdefault(rir, []).append(handle)
+        found.setdefault(_RIR_HANDLES[rir], []).append(handle)
     certs = select(certificates.c.order_ref, certificates.c.organisation_ref).where(
         certificates.c.customer_id.in_(ids)
     )
     for order_ref, organisation_ref in conn.execute(certs.order_by(certificates.c.id)):
-        found.setdefault("certcentral", []).append(f"order:{order_ref}")
+        found.setdefault(Handle.CA, []).append(f"order:{order_ref}")
         if organisation_ref:
-            found["certcentral"].append(f"organization:{organisation_ref}")
+            found[Handle.CA].append(f"organization:{organisation_ref}")
     return {
         system: tuple(dict.fromkeys(h for h in handles if h)) for system, handles in found.items()
     }

@@ -26,6 +26,7 @@ import httpx
 import connectors.certcentral.rights as rights
 from connectors.base import Record, RecordSink, not_processed_for, unsupported
 from connectors.certcentral.client import CertCentralApi, error_code, raise_refusal
+from connectors.certcentral.datasets import DATASETS, ORDERS, ORGANIZATIONS
 from connectors.errors import ConnectorError
 from domain.records import (
     Confirmation,
@@ -42,7 +43,7 @@ from domain.records import (
 )
 from domain.retention import RetentionPolicy
 from domain.rights import Changes, Purpose
-from domain.subject import Hints, SubjectIdentifiers
+from domain.subject import Handle, Hints, SubjectIdentifiers
 from runtime.settings import Settings
 
 NAME = "certcentral"
@@ -80,7 +81,7 @@ class CertCentralConnector:
         outside_eu=True,
     )
     # None: the CA is an independent controller, not processing for us under our contract.
-    portable: frozenset[str] = frozenset()
+    datasets = DATASETS
 
     def __init__(
         self, base_url: str, api_key: str, *, transport: httpx.AsyncBaseTransport | None = None
@@ -95,7 +96,7 @@ class CertCentralConnector:
         what was found, the subject's emails mark the contact records that are theirs to
         correct (`contact:` refs); the other people there keep their own.
         """
-        handles = hints.handles.get(NAME, ())
+        handles = hints.handles.get(Handle.CA, ())
         emails = {e.lower() for e in (subject.email, *hints.emails) if e}
         orders = {o["id"]: o for o in await self._api.order_infos(_ids(handles, _ORDER))}
         candidates = dict.fromkeys(_ids(handles, _ORGANIZATION))
@@ -119,7 +120,7 @@ class CertCentralConnector:
             *(f"{_ORGANIZATION}{i}" for i in organizations),
             *contacts,
         )
-        counts = {"ca_orders": len(orders), "ca_organizations": len(organizations)}
+        counts = {ORDERS: len(orders), ORGANIZATIONS: len(organizations)}
         return Located(connector=NAME, found=bool(refs), refs=refs, record_counts=counts)
 
     async def export(self, located: Located, sink: RecordSink) -> ExportSummary:
@@ -133,8 +134,8 @@ class CertCentralConnector:
         return ExportSummary(
             connector=NAME,
             datasets=(
-                await sink.write("ca_orders", orders),
-                await sink.write("ca_organizations", organizations),
+                await sink.write(ORDERS, orders),
+                await sink.write(ORGANIZATIONS, organizations),
             ),
         )
 
@@ -154,10 +155,10 @@ class CertCentralConnector:
             )
         if organizations:
             basis += " Then delete the organisation."
-        items = [PlanItem("ca_orders", PlanAction.ACT, len(orders), basis)]
+        items = [PlanItem(ORDERS, PlanAction.ACT, len(orders), basis)]
         if organizations:
             basis = "Deleted once no active certificate order uses it."
-            items.append(PlanItem("ca_organizations", PlanAction.ACT, len(organizations), basis))
+            items.append(PlanItem(ORGANIZATIONS, PlanAction.ACT, len(organizations), basis))
         items.append(PlanItem("certificate_contents", PlanAction.REFUSE, len(orders), CANNOT_ERASE))
         services = tuple(
             f"SSL certificate {o['certificate']['common_name']} "
@@ -174,13 +175,13 @@ class CertCentralConnector:
         acting = {i.category for i in plan.items if i.action is PlanAction.ACT}
         pending: list[str] = []
         waiting_organizations: set[str] = set()
-        if "ca_orders" in acting:
+        if ORDERS in acting:
             for order in await self._orders(located):
                 if _is_active(order, now.date()) and (request_id := await self._revoke(order)):
                     pending.append(request_id)
                     waiting_organizations.update(filter(None, [_organization_id(order)]))
         kept = []
-        if "ca_organizations" in acting:
+        if ORGANIZATIONS in acting:
             # An organisation whose orders await revocation is deleted by `check_pending`.
             for organization_id in _ids(located.refs, _ORGANIZATION):
                 if organization_id in waiting_organizations:

@@ -294,6 +294,15 @@ class PollMessage:
         """The `Outcome.external_ref` of the pending erasure this message confirms."""
         return f"contact:{self.contact_id}" if self.contact_id else None
 
+    @property
+    def succeeded(self) -> bool:
+        """Whether the registry approved the pending change (`paResult`)."""
+        return bool(self.pa_result)
+
+    @property
+    def confirmed_by(self) -> str:
+        return f"EPP poll message {self.id}"
+
 
 class EppPollReader:
     """Reads and acknowledges the poll queue over one long-lived session, reopened if lost."""

@@ -1,7 +1,7 @@
 """The domain registry over EPP (RFC 5730-5734): the subject's contacts and the domains using them.
 
 EPP cannot search by email or name, so the subject is found from what the administration
-knows: their registry handles (`hints.handles["registry-epp"]`) and their domains
+knows: their registry handles (`Handle.REGISTRY`) and their domains
 (`hints.domains`). Erasure replaces the subject on every such domain by the company's own
 contact (`domain:update`), then deletes the contact. A registry that reviews deletions
 answers 1001; its verdict arrives later as a panData message in our poll queue, which the
@@ -23,6 +23,7 @@ from connectors.base import RecordSink, not_processed_for
 from connectors.epp.client import (
     AuthorizationRefused,
     EppConfig,
+    EppPollReader,
     EppSession,
     ObjectAssociated,
     ObjectNotFound,
@@ -30,6 +31,7 @@ from connectors.epp.client import (
     info_data,
     open_session,
 )
+from connectors.epp.datasets import CONTACTS, DATASETS, DOMAINS
 from connectors.epp.rights import pending_outcome
 from domain.records import (
     ConnectorPlan,
@@ -44,7 +46,7 @@ from domain.records import (
 )
 from domain.retention import RetentionPolicy
 from domain.rights import Changes, Purpose
-from domain.subject import Hints, SubjectIdentifiers
+from domain.subject import Handle, Hints, SubjectIdentifiers
 from runtime.settings import Settings
 
 NAME = "registry-epp"
@@ -64,11 +66,15 @@ class EppRegistryConnector:
     phase = Phase.DEPENDENT
     recipient = Recipient(name="Domain name registry (EPP)", role="domain name registry")
     # The registry is a controller of its own: nothing it holds is portable from us.
-    portable: frozenset[str] = frozenset()
+    datasets = DATASETS
 
     def __init__(self, config: EppConfig, company_contact: str) -> None:
         self._config = config
         self._company = company_contact
+
+    def poll_queue(self) -> EppPollReader:
+        """Our registrar's poll queue, where the registry answers pending changes."""
+        return EppPollReader(self._config)
 
     @classmethod
     def create(cls, settings: Settings) -> EppRegistryConnector:
@@ -76,7 +82,9 @@ class EppRegistryConnector:
 
     async def locate(self, subject: SubjectIdentifiers, hints: Hints) -> Located:
         """Look up each hinted handle, then which hinted domains of our TLD use them."""
-        handles = [h for h in dict.fromkeys(hints.handles.get(NAME, ())) if h != self._company]
+        handles = [
+            h for h in dict.fromkeys(hints.handles.get(Handle.REGISTRY, ())) if h != self._company
+        ]
         names = [d for d in dict.fromkeys(n.lower() for n in hints.domains) if _in_tld(d)]
         contacts: list[str] = []
         elsewhere: list[str] = []
@@ -90,7 +98,7 @@ class EppRegistryConnector:
             *(_DOMAIN + d for d in domains),
             *(_ELSEWHERE + c for c in elsewhere),
         )
-        counts = {"epp_contacts": len(contacts), "epp_domains": len(domains)}
+        counts = {CONTACTS: len(contacts), DOMAINS: len(domains)}
         if elsewhere:
             counts["epp_contacts_elsewhere"] = len(elsewhere)
         return Located(connector=NAME, found=bool(refs), refs=refs, record_counts=counts)
@@ -113,8 +121,8 @@ class EppRegistryConnector:
         return ExportSummary(
             connector=NAME,
             datasets=(
-                await sink.write("epp_contacts", contact_records),
-                await sink.write("epp_domains", domain_records),
+                await sink.write(CONTACTS, contact_records),
+                await sink.write(DOMAINS, domain_records),
             ),
         )
 
@@ -125,7 +133,7 @@ class EppRegistryConnector:
         counts = located.record_counts
         items = [
             PlanItem(category, PlanAction.ACT, counts[category])
-            for category in ("epp_domains", "epp_contacts")
+            for category in (DOMAINS, CONTACTS)
             if counts.get(category)
         ]
         if counts.get("epp_contacts_elsewhere"):
@@ -145,8 +153,8 @@ class EppRegistryConnector:
             return Outcome(connector=NAME, status=OutcomeStatus.NOT_FOUND)
         acting = {i.category for i in plan.items if i.action is PlanAction.ACT}
         subject = set(_ids(located, _CONTACT))
-        names = _ids(located, _DOMAIN) if "epp_domains" in acting else ()
-        contacts = _ids(located, _CONTACT) if "epp_contacts" in acting else ()
+        names = _ids(located, _DOMAIN) if DOMAINS in acting else ()
+        contacts = _ids(located, _CONTACT) if CONTACTS in acting else ()
         now = datetime.now(UTC)
         if not (names or contacts):
             if _ids(located, _ELSEWHERE):

@@ -15,6 +15,7 @@ import httpx
 
 from connectors.base import Record, RecordSink
 from connectors.newsletter.client import MEMBER, USER, MailmanRest, ids, last_segment, quote_email
+from connectors.newsletter.datasets import DATASETS
 from connectors.newsletter.rights import (
     CONNECTOR,
     object_to_newsletter,
@@ -49,7 +50,7 @@ class MailmanConnector:
         in_house=True,
     )
     # Both datasets: the subject gave the addresses and the name and subscribed by consent.
-    portable = frozenset({"subscriptions", "newsletter_user"})
+    datasets = DATASETS
 
     def __init__(
         self,

@@ -32,6 +32,7 @@ import connectors.registrar.rights as rights
 from connectors.base import Record, RecordSink, not_processed_for
 from connectors.errors import ConnectorError
 from connectors.registrar.client import RegistrarApi, RegistrarRefused
+from connectors.registrar.datasets import CUSTOMERS, DATASETS, DOMAINS
 from domain.records import (
     ConfirmationChannel,
     ConnectorPlan,
@@ -46,12 +47,10 @@ from domain.records import (
 )
 from domain.retention import RetentionPolicy
 from domain.rights import Changes, Purpose
-from domain.subject import Hints, SubjectIdentifiers
+from domain.subject import Handle, Hints, SubjectIdentifiers
 from runtime.settings import Settings
 
 NAME = "registrar-openprovider"
-CUSTOMERS = "registrar_customers"
-DOMAINS = "registrar_domains"
 ROLES = ("owner_handle", "admin_handle", "tech_handle", "billing_handle")
 CONFIRMATION_WINDOW = timedelta(days=3)
 _CUSTOMER, _DOMAIN = "customer:", "domain:"
@@ -68,7 +67,7 @@ class RegistrarConnector:
     # The domains list is left out: it is the registrar's record of registrations (its ids,
     # the registries' dates, roles the company assigned), and for a contact person it lists
     # other customers' domains; a domain itself moves to another registrar by a transfer.
-    portable = frozenset({CUSTOMERS})
+    datasets = DATASETS
 
     def __init__(
         self,
@@ -86,7 +85,7 @@ class RegistrarConnector:
 
     async def locate(self, subject: SubjectIdentifiers, hints: Hints) -> Located:
         """Handles from the administration's hints and by exact email; then their domains."""
-        handles = dict.fromkeys(hints.handles.get(NAME, ()))
+        handles = dict.fromkeys(hints.handles.get(Handle.REGISTRAR, ()))
         for email in dict.fromkeys(e.lower() for e in (subject.email, *hints.emails) if e):
             handles.update(dict.fromkeys(await self._api.handles_by_email(email)))
         # The company's own handle is where domains go; it is never the subject's to erase.

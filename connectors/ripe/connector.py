@@ -20,6 +20,7 @@ import httpx
 from connectors.base import RecordSink, not_processed_for, unsupported
 from connectors.errors import ConnectorError, SystemUnavailable
 from connectors.ripe.client import json_of, path_of, raise_for_status, refused
+from connectors.ripe.datasets import DATASETS, PERSONS, REFERENCES
 from connectors.ripe.rights import HELD, corrected, notes_of, rectified
 from connectors.ripe.wire import (
     IN_USE,
@@ -46,11 +47,10 @@ from domain.records import (
 )
 from domain.retention import RetentionPolicy
 from domain.rights import Changes, Purpose
-from domain.subject import Hints, SubjectIdentifiers
+from domain.subject import Handle, Hints, SubjectIdentifiers
 from runtime.settings import Settings
 
 _PERSON = "person:"
-_PERSONS, _REFERENCES = "ripe_persons", "ripe_references"
 ERASURE_REASON = "GDPR erasure request"
 HISTORY_NOTE = (
     "The RIPE Database is public, and RIPE NCC keeps the history of its objects: it no longer "
@@ -83,7 +83,7 @@ class RipeConnector:
         role="regional internet registry; publishes the contacts of IP address holders",
     )
     # RIPE NCC is a controller of its own: nothing it holds is portable from us.
-    portable: frozenset[str] = frozenset()
+    datasets = DATASETS
 
     def __init__(
         self,
@@ -118,7 +118,7 @@ class RipeConnector:
 
     async def locate(self, subject: SubjectIdentifiers, hints: Hints) -> Located:
         """Persons by the handles the administration knows and by email; then who names them."""
-        handles = [h.removeprefix(_PERSON) for h in hints.handles.get(self.name, ())]
+        handles = [h.removeprefix(_PERSON) for h in hints.handles.get(Handle.RIPE, ())]
         emails = dict.fromkeys(e.lower() for e in (subject.email, *hints.emails) if e)
         if not handles and not emails:
             return Located(connector=self.name, found=False)
@@ -141,7 +141,7 @@ class RipeConnector:
             connector=self.name,
             found=bool(persons),
             refs=(*(p.ref for p in persons.values()), *naming),
-            record_counts={_PERSONS: len(persons), _REFERENCES: len(naming)},
+            record_counts={PERSONS: len(persons), REFERENCES: len(naming)},
         )
 
     async def export(self, located: Located, sink: RecordSink) -> ExportSummary:
@@ -161,8 +161,8 @@ class RipeConnector:
         return ExportSummary(
             connector=self.name,
             datasets=(
-                await sink.write(_PERSONS, persons),
-                await sink.write(_REFERENCES, references),
+                await sink.write(PERSONS, persons),
+                await sink.write(REFERENCES, references),
             ),
         )
 
@@ -178,13 +178,13 @@ class RipeConnector:
             return ConnectorPlan(connector=self.name)
         trials = [await self._delete_person(h, dry_run=True) for h in _handles(located)]
         present = sum(trial is not Deletion.GONE for trial in trials)
-        items = [PlanItem(_PERSONS, PlanAction.ACT, present, basis=HISTORY_NOTE)]
-        if referencing := located.record_counts.get(_REFERENCES, 0):
+        items = [PlanItem(PERSONS, PlanAction.ACT, present, basis=HISTORY_NOTE)]
+        if referencing := located.record_counts.get(REFERENCES, 0):
             basis = (
                 f"Their admin-c, tech-c and zone-c contacts move to the company role "
                 f"{self._role}; the networks themselves stay registered."
             )
-            items.insert(0, PlanItem(_REFERENCES, PlanAction.ACT, referencing, basis=basis))
+            items.insert(0, PlanItem(REFERENCES, PlanAction.ACT, referencing, basis=basis))
         return ConnectorPlan(connector=self.name, items=tuple(items))
 
     async def erase(self, located: Located, plan: ConnectorPlan) -> Outcome:
@@ -192,7 +192,7 @@ class RipeConnector:
         if not located.found:
             return Outcome(connector=self.name, status=OutcomeStatus.NOT_FOUND)
         now = datetime.now(UTC)
-        if not any(i.category == _PERSONS and i.action is PlanAction.ACT for i in plan.items):
+        if not any(i.category == PERSONS and i.action is PlanAction.ACT for i in plan.items):
             detail = "The approved plan erases nothing in the RIPE Database."
             return Outcome(connector=self.name, status=OutcomeStatus.DONE, detail=detail, at=now)
         handles = _handles(located)
@@ -202,7 +202,7 @@ class RipeConnector:
             moved += unlinked
             blocked += deletion is Deletion.REFERENCED
         if not blocked:  # counted from what was located, so a retry after success reads the same
-            moved = max(moved, located.record_counts.get(_REFERENCES, 0))
+            moved = max(moved, located.record_counts.get(REFERENCES, 0))
         done = f"{len(handles) - blocked} person object(s) deleted from the RIPE Database"
         done += f"; contacts in {moved} object(s) moved to the company role." if moved else "."
         if blocked:

@@ -30,6 +30,7 @@ from activities.letters import (
     cover_letter_html,
     cover_letter_text,
 )
+from domain.datasets import Basis, Catalogue, Category, Dataset, Source
 from domain.records import ConnectorInfo, DatasetRef, Phase, Recipient
 from domain.retention import DEFAULT_RULES
 from runtime.keys import Keyring
@@ -49,7 +50,18 @@ ARIN = ConnectorInfo(
 )
 
 
-def archive_request(language: str = "en", *connectors: ConnectorInfo) -> ArchiveRequest:
+# What the systems declare about these datasets; the letter reads nothing from the names.
+CATALOGUE = Catalogue(
+    {
+        "billing": (Dataset("contacts", Category.IDENTITY, Basis.CONTRACT, portable=True),),
+        "ripe": (Dataset("persons", Category.IDENTITY, Basis.CONTRACT, Source.REGISTER),),
+    }
+)
+
+
+def archive_request(
+    language: str = "en", *connectors: ConnectorInfo, catalogue: Catalogue = CATALOGUE
+) -> ArchiveRequest:
     return ArchiveRequest(
         request_id="dsr-test",
         kind="access",
@@ -58,6 +70,7 @@ def archive_request(language: str = "en", *connectors: ConnectorInfo) -> Archive
         completed_at=datetime(2025, 2, 20, 16, 30, tzinfo=UTC),
         connectors=connectors or (BILLING, RIPE, ARIN),
         retention=DEFAULT_RULES,
+        catalogue=catalogue,
     )
 
 
@@ -206,6 +219,31 @@ def test_letter_names_recipients_transfers_source_and_categories(
     assert "Identity and contact details: billing, ripe" in text
     assert "Hoster B.V." not in text  # the controller is not its own recipient
     assert "data/ripe/persons (.json, .csv): 1500 records" in text
+
+
+def test_categories_and_sources_come_from_what_the_systems_declared(
+    staged: list[DatasetRef],
+) -> None:
+    """A dataset whose name says nothing is listed under the category its system declared,
+    and a system counts as another source only when it says so."""
+    odd = DatasetRef("billing", "zq7_tbl", "k/zq7", 4, "0" * 64)
+    declared = Catalogue(
+        {
+            "billing": (Dataset("zq7_tbl", Category.NETWORK, Basis.CONTRACT),),
+            "ripe": (Dataset("persons", Category.IDENTITY, Basis.CONTRACT),),
+        }
+    )
+    text = " ".join(
+        cover_letter_text(archive_request("en", catalogue=declared), [odd, staged[1]]).split()
+    )
+    assert "IP address and network registrations: billing" in text
+    assert "Identity and contact details: ripe" in text
+    # ripe declared its persons as given by the subject this time: no other source is named.
+    assert "RIPE NCC (regional internet registry): registration data" not in text
+    undeclared = " ".join(
+        cover_letter_text(archive_request("en", catalogue=Catalogue({})), [odd]).split()
+    )
+    assert "Other data: billing" in undeclared
 
 
 def test_letter_says_data_came_from_the_subject_without_registries(

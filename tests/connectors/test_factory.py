@@ -9,6 +9,7 @@ import pytest
 
 from connectors.base import Connector, RecordSink
 from connectors.factory import ConnectorConfigError, build_connectors
+from domain.datasets import Dataset
 from domain.records import ConnectorPlan, ExportSummary, Located, Outcome, Phase, Recipient
 from domain.retention import RetentionPolicy
 from domain.rights import Changes, Purpose
@@ -23,7 +24,7 @@ class FakeConnector:
 
     phase = Phase.PRIMARY
     recipient = Recipient(name="Fake system", role="test double")
-    portable: frozenset[str] = frozenset()
+    datasets: tuple[Dataset, ...] = ()
 
     def __init__(self, name: str, settings: Any) -> None:
         self.name = name

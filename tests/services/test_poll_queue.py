@@ -50,6 +50,9 @@ class DyingReader:
             raise ConsumerKilled
         return await self.inner.ack(msg_id)
 
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
 
 async def queue_deletion_message(epp_simulator: EppSimulator, settings: Settings,
                                  admin_db_url: str) -> None:  # fmt: skip

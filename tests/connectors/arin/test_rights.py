@@ -10,6 +10,7 @@ import pytest
 
 from connectors.arin import ArinConnector
 from connectors.arin.rights import arin_phone
+from domain.datasets import portable_names
 from domain.records import OutcomeStatus
 from domain.rights import Purpose, parse_changes
 from simulators.arin import ArinSimulator
@@ -53,7 +54,7 @@ def components(response: httpx.Response) -> list[str | None]:
 
 
 def test_arin_is_a_controller_of_its_own(connector: ArinConnector) -> None:
-    assert connector.portable == frozenset()
+    assert portable_names(connector.datasets) == frozenset()
 
 
 async def test_rectify_puts_the_whole_corrected_poc_back_once(

@@ -16,6 +16,7 @@ from connectors.epp.client import (
     ObjectStatusProhibits,
     open_session,
 )
+from domain.datasets import portable_names
 from domain.records import ConfirmationChannel, Located, OutcomeStatus
 from domain.rights import Purpose, parse_changes
 from domain.subject import Hints, SubjectIdentifiers
@@ -50,7 +51,7 @@ def contact(epp_simulator: EppSimulator) -> Contact:
 
 
 def test_the_registry_is_a_controller_of_its_own(connector: EppRegistryConnector) -> None:
-    assert connector.portable == frozenset()
+    assert portable_names(connector.datasets) == frozenset()
 
 
 async def test_rectify_changes_the_contact_at_the_registry_once(

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from connectors.ripe import RipeConnector
+from domain.datasets import portable_names
 from domain.records import Located, OutcomeStatus
 from domain.rights import Purpose, parse_changes
 from simulators.billing import SeedSummary
@@ -62,7 +63,7 @@ def texts(response: httpx.Response) -> list[str]:
 
 
 def test_ripe_ncc_is_a_controller_of_its_own(connector: RipeConnector) -> None:
-    assert connector.portable == frozenset()
+    assert portable_names(connector.datasets) == frozenset()
 
 
 async def test_rectify_puts_the_corrected_person_back_once(
