@@ -184,6 +184,12 @@ class Progress:
     overdue: bool = False
     extended: bool = False
     receipt: PushReceipt | None = None
+    # Erasure: the approval given (who, and the choice about active services), and whether
+    # the erasure waits for the subject to transfer services first.
+    approval: ApprovePlan | None = None
+    transfer_pending: bool = False
+    # While the identity is unverified: the day the request closes as rejected unless verified.
+    rejects_unverified_on: date | None = None
 
 
 # --- activities ---

@@ -342,4 +342,11 @@ class SubjectRequestWorkflow:
             overdue=case.deadline.overdue,
             extended=case.deadline.extended,
             receipt=case.receipt,
+            approval=case.approval,
+            transfer_pending=case.transfer_pending,
+            rejects_unverified_on=(
+                None
+                if case.verified_by or case.state.is_final
+                else case.req.clock.unverified_deadline(case.req.receipt_date)
+            ),
         )
