@@ -35,6 +35,7 @@ from domain.messages import (
     RightInput,
     SweepInput,
     SweepResult,
+    SweptRecords,
 )
 from domain.records import (
     ConfirmationTiming,
@@ -45,7 +46,7 @@ from domain.records import (
     Located,
     Outcome,
 )
-from domain.retention import RetentionPolicy
+from domain.retention import Deletion, RetentionPolicy
 
 T = TypeVar("T")
 log = structlog.get_logger()
@@ -138,15 +139,14 @@ class ConnectorActivities:
         """The retention sweep: every system that keeps data deletes what has expired."""
         today = arg.today or date.today()
         deleted: dict[str, int] = {}
+        swept: list[SweptRecords] = []
         for name, conn in self._connectors.items():
             if isinstance(conn, RetentionSweeping):
-                deleted[name] = await _run(
-                    "retention-sweep",
-                    name,
-                    _sweeper(conn, today),
-                )
+                gone = await _run("retention-sweep", name, _sweeper(conn, today, self._retention))
+                deleted[name] = sum(len(d.ids) for d in gone)
+                swept += [SweptRecords(name, d.category, d.ids) for d in gone]
         log.info("retention_sweep_finished", today=today.isoformat(), deleted=deleted)
-        return SweepResult(today, deleted)
+        return SweepResult(today, deleted, tuple(swept))
 
     @activity.defn(name=names.CHECK_PENDING.name)
     async def check_pending(self, arg: CheckPendingInput) -> PendingCheck:
@@ -180,8 +180,10 @@ class ConnectorActivities:
             await conn.aclose()
 
 
-def _sweeper(conn: RetentionSweeping, today: date) -> Callable[[], Awaitable[int]]:
-    return lambda: conn.delete_expired(today)
+def _sweeper(
+    conn: RetentionSweeping, today: date, policy: RetentionPolicy
+) -> Callable[[], Awaitable[tuple[Deletion, ...]]]:
+    return lambda: conn.delete_expired(today, policy)
 
 
 class DeclaredSink:

@@ -207,16 +207,39 @@ def _transfers_section(recipients: list[Recipient], lang: str) -> Section:
 
 
 def _retention_section(request: ArchiveRequest, lang: str) -> Section:
+    """What is kept despite erasure, and what is deleted after a fixed period (Art. 15(1)(d))."""
     t, title = TEXTS[lang], SECTION_TITLES[lang]["retention"]
-    items = []
-    for rule in request.retention:
-        default = (rule.category.replace("_", " ").capitalize(), rule.basis)
-        label, basis = RETENTION_LABELS[lang].get(rule.category, default)
-        years = t["years_one"] if rule.years == 1 else t["years_many"].format(n=rule.years)
-        items.append(t["retention_rule"].format(category=label, years=years, basis=basis))
-    if not items:
-        return Section("retention", title, (t["retention_criteria"],))
-    return Section("retention", title, (t["retention_lead"], tuple(items), t["retention_criteria"]))
+    kept = tuple(
+        _rule(r, "retention_rule", lang) for r in request.retention if r.keeps_after_erasure
+    )
+    limited = tuple(
+        _rule(r, "retention_limit", lang) for r in request.retention if not r.keeps_after_erasure
+    )
+    blocks: tuple[Block, ...] = ()
+    if kept:
+        blocks += (t["retention_lead"], kept)
+    if limited:
+        blocks += (t["retention_limits_lead"], limited)
+    return Section("retention", title, (*blocks, t["retention_criteria"]))
+
+
+def _rule(rule: RetentionRule, template: str, lang: str) -> str:
+    t = TEXTS[lang]
+    default = (rule.category.replace("_", " ").capitalize(), rule.basis)
+    label, basis = RETENTION_LABELS[lang].get(rule.category, default)
+    return t[template].format(category=label, years=_period(rule, lang), basis=basis)
+
+
+def _period(rule: RetentionRule, lang: str) -> str:
+    t, period = TEXTS[lang], rule.period
+    unit, n = (
+        ("years", period.years)
+        if period.years
+        else ("months", period.months)
+        if period.months
+        else ("days", period.days)
+    )
+    return t[f"{unit}_one"] if n == 1 else t[f"{unit}_many"].format(n=n)
 
 
 def _rights_section(lang: str) -> Section:

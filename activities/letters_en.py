@@ -54,8 +54,14 @@ TEXTS: dict[str, str] = {
         "that period we use it for nothing else:"
     ),
     "retention_rule": "{category}: {years}. {basis}",
+    "retention_limits_lead": "Other data we delete after a fixed period, whatever else happens:",
+    "retention_limit": "{category}: after {years}. {basis}",
     "years_one": "1 year",
     "years_many": "{n} years",
+    "months_one": "1 month",
+    "months_many": "{n} months",
+    "days_one": "1 day",
+    "days_many": "{n} days",
     "retention_criteria": (
         "Other data we keep only as long as the purposes above require: while you are our "
         "customer, and after that no longer than our retention policy allows. Then we "

@@ -56,8 +56,16 @@ TEXTS: dict[str, str] = {
         "wissen. In die periode gebruiken wij ze nergens anders voor:"
     ),
     "retention_rule": "{category}: {years}. {basis}",
+    "retention_limits_lead": (
+        "Andere gegevens verwijderen wij na een vaste termijn, wat er verder ook gebeurt:"
+    ),
+    "retention_limit": "{category}: na {years}. {basis}",
     "years_one": "1 jaar",
     "years_many": "{n} jaar",
+    "months_one": "1 maand",
+    "months_many": "{n} maanden",
+    "days_one": "1 dag",
+    "days_many": "{n} dagen",
     "retention_criteria": (
         "Andere gegevens bewaren wij alleen zo lang als de doelen hierboven dat vereisen: "
         "zolang u klant bij ons bent, en daarna niet langer dan ons bewaarbeleid toestaat. "
@@ -187,10 +195,25 @@ RETENTION: dict[str, tuple[str, str]] = {
     "invoices": ("Facturen", _TAX_LAW),
     "payments": ("Betalingen", _TAX_LAW),
     "orders": ("Bestellingen", _TAX_LAW),
-    "contracts": ("Contracten", "Wettelijke bewaarplicht (art. 17 lid 3 sub b AVG)."),
+    "contracts": (
+        "Contracten en abonnementen",
+        "Wettelijke bewaarplicht, 7 jaar na het einde ervan (art. 17 lid 3 sub b AVG).",
+    ),
     "consent_records": (
         "Toestemmingsregistraties",
-        "Bewijs van uw toestemming (art. 7 lid 1 AVG).",
+        "Bewijs van uw toestemming, 5 jaar na het einde ervan (art. 7 lid 1 AVG).",
+    ),
+    "call_recordings": (
+        "Opgenomen telefoongesprekken",
+        "Tenzij een wettelijke verplichting vraagt een gesprek langer te bewaren.",
+    ),
+    "web_logs": (
+        "Logbestanden van het verkeer naar gehoste websites",
+        "Om beveiligingsincidenten te kunnen onderzoeken.",
+    ),
+    "inactive_accounts": (
+        "Klantaccounts die 7 jaar niet actief zijn geweest",
+        "Daarna gebruiken wij uw gegevens alleen nog geanonimiseerd.",
     ),
 }
 

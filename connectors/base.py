@@ -22,7 +22,7 @@ from domain.records import (
     Phase,
     Recipient,
 )
-from domain.retention import RetentionPolicy
+from domain.retention import Deletion, RetentionPolicy
 from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 
@@ -92,13 +92,13 @@ class Connector(Protocol):
 
 @runtime_checkable
 class RetentionSweeping(Protocol):
-    """A system that keeps data past erasure (restricted, `delete_after` set) and deletes it
-    when its retention period ends; the daily sweep calls it."""
+    """A system whose records have retention periods (kept past an erasure, or kept at most
+    so long); the daily sweep asks it to delete what has expired."""
 
     name: str
 
-    async def delete_expired(self, today: date) -> int:
-        """Delete every kept record whose retention ended on or before `today`; the count."""
+    async def delete_expired(self, today: date, policy: RetentionPolicy) -> tuple[Deletion, ...]:
+        """Delete every record whose retention ended on or before `today`; what went."""
         ...
 
 

@@ -14,8 +14,12 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from domain.holidays import is_public_holiday
+
+# The controller's time zone: the law's days end at midnight in the Netherlands.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 # Art. 12(3): the one-month period may be extended by two further months.
 EXTENDED_MONTHS = 3
@@ -40,10 +44,14 @@ class BasePeriod:
             )
 
     def end(self, received: date) -> date:
-        """The last day of the period, before paused days and the working-day roll."""
+        """The last day of the period, before paused days and the working-day roll.
+
+        A period in days never ends after the law's month: "30 days" promised in February
+        ends when the month does.
+        """
         if self.months:
             return add_months(received, self.months)
-        return received + timedelta(days=self.days)
+        return min(received + timedelta(days=self.days), add_months(received, 1))
 
 
 ONE_MONTH = BasePeriod(months=1)
@@ -125,8 +133,9 @@ def may_extend(
 
 
 def end_of_day(day: date) -> datetime:
-    """The deadline as an instant: the end of the due day, in UTC."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+    """The deadline as an instant: the end of the due day where the controller is, in
+    Amsterdam (a day ends at 23:59:59 local time, an hour or two before it does in UTC)."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 @dataclass(frozen=True)

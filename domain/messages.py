@@ -371,7 +371,18 @@ class SweepInput:
 
 
 @dataclass(frozen=True)
+class SweptRecords:
+    """What one system's sweep deleted under one retention rule (opaque ids only)."""
+
+    system: str
+    category: str
+    ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SweepResult:
     today: date
     # Records deleted per system; systems that keep nothing are left out.
     deleted: dict[str, int] = field(default_factory=dict)
+    # The same, per system and rule, for the audit trail.
+    swept: tuple[SweptRecords, ...] = ()

@@ -10,7 +10,13 @@ from typing import Any
 from domain.datasets import Catalogue
 from domain.deadlines import BasePeriod, ClockRules, parse_period
 from domain.records import ConfirmationTiming
-from domain.retention import RetentionPolicy, RetentionRule
+from domain.retention import (
+    Period,
+    RetentionKind,
+    RetentionPolicy,
+    RetentionRule,
+    parse_retention_period,
+)
 
 
 class PolicyError(ValueError):
@@ -47,21 +53,31 @@ def parse_policy(data: dict[str, Any]) -> Policy:
         raise PolicyError("policy.toml: [deadline] must be a table with a `months` entry.")
     try:
         months = int(deadline.get("months", 1))
-        rules = tuple(
-            RetentionRule(str(r["category"]), int(r["years"]), str(r["basis"]))
-            for r in data.get("retention", [])
-        )
+        rules = tuple(_retention_rule(r) for r in data.get("retention", []))
         connectors = tuple(_connector_entry(c) for c in data.get("connectors", []))
     except (KeyError, TypeError, ValueError) as err:
         raise PolicyError(
             f"policy.toml is malformed near {err}; compare with the example."
         ) from None
-    if not 1 <= months <= 3:
-        raise PolicyError("policy.toml: deadline.months must be 1, 2 or 3.")
+    if months != 1:
+        raise PolicyError(
+            "policy.toml: deadline.months can only be 1, the law's month (Art. 12(3)); use "
+            'period = "14 days" to promise less.'
+        )
     clock = _clock_rules(deadline)
     if not connectors:
         raise PolicyError("policy.toml lists no connectors; add at least one [[connectors]].")
     return Policy(months, RetentionPolicy(rules) if rules else RetentionPolicy(), connectors, clock)
+
+
+def _retention_rule(r: dict[str, Any]) -> RetentionRule:
+    """`period = "7 years"` (or `years = 7`), `basis`, and `kind` keep (default) or limit."""
+    period = parse_retention_period(str(r["period"])) if "period" in r else None
+    if period is None:
+        period = Period(months=12 * int(r["years"]))
+    return RetentionRule(
+        str(r["category"]), period, str(r["basis"]), RetentionKind(r.get("kind", "keep"))
+    )
 
 
 def _clock_rules(deadline: dict[str, Any]) -> ClockRules:
@@ -73,6 +89,11 @@ def _clock_rules(deadline: dict[str, Any]) -> ClockRules:
             if "period" in deadline
             else BasePeriod(months=int(deadline.get("months", 1)))
         )
+        if period.months > 1 or period.days > 31:
+            raise ValueError(
+                "the base period can be at most the law's one month (Art. 12(3)); a longer "
+                "time is an extension an officer decides per request"
+            )
         reminders = tuple(int(d) for d in deadline.get("reminder_days_before", (7, 2)))
         return ClockRules(
             period=period,

@@ -40,7 +40,7 @@ from domain.records import (
     PlanItem,
     Recipient,
 )
-from domain.retention import RetentionPolicy
+from domain.retention import Deletion, RetentionPolicy
 from domain.rights import Changes, Purpose
 from domain.subject import Hints, SubjectIdentifiers
 from runtime.settings import Settings
@@ -56,7 +56,6 @@ RECIPIENT = Recipient(
 ACTED_ON = (
     "customer",  # anonymised
     "contacts",  # deleted
-    "services",  # ended
     "domains",  # detached from the customer, registrant handle cleared
     "certificates",  # detached, organisation reference cleared
     "ip_assignments",  # detached, person handle cleared
@@ -126,13 +125,14 @@ class BillingConnector:
             return _nothing_found()
         return await self._in_thread(rights.object_to, self._engine, scope, purposes)
 
-    async def delete_expired(self, today: date) -> int:
-        """Delete the kept records whose retention ended by `today`; returns how many went.
+    async def delete_expired(self, today: date, policy: RetentionPolicy) -> tuple[Deletion, ...]:
+        """Delete every record whose retention ended by `today`; what went, per rule.
 
-        Not part of the connector contract: a scheduled job calls it daily. Idempotent.
+        Not part of the connector contract: the daily sweep calls it. Idempotent.
         """
-        deleted = await self._in_thread(expiry.delete_expired, self._engine, today)
-        log.info("billing_expired_records_deleted", records=deleted, today=today.isoformat())
+        deleted = await self._in_thread(expiry.delete_expired, self._engine, today, policy)
+        log.info("billing_expired_records_deleted", today=today.isoformat(),
+                 records={d.category: len(d.ids) for d in deleted})  # fmt: skip
         return deleted
 
     async def aclose(self) -> None:
@@ -174,7 +174,7 @@ class BillingConnector:
                 if counts.get(category)
             ]
             for category in queries.RETAINABLE:
-                rows = queries.dated_rows(conn, category, scope.customer_ids)
+                rows = queries.dated_rows(conn, category, scope.customer_ids, today)
                 items += split_by_retention(category, [d for _, d in rows], policy, today)
             active = queries.active_services(conn, scope.customer_ids)
         return ConnectorPlan(connector=NAME, items=tuple(items), active_services=active)
@@ -188,8 +188,11 @@ def split_by_retention(
     category: str, dates: list[date], policy: RetentionPolicy, today: date
 ) -> list[PlanItem]:
     """Act on the records past their retention; retain the rest until the latest end date."""
-    ends = [policy.retained_until(category, dated) for dated in dates]
-    kept = [end for end in ends if end is not None and end > today]
+    kept = [
+        policy.retained_until(category, dated) or today
+        for dated in dates
+        if policy.must_keep(category, dated, today)
+    ]
     items = []
     if len(kept) < len(dates):
         items.append(PlanItem(category, PlanAction.ACT, len(dates) - len(kept)))

@@ -43,7 +43,7 @@ from domain.deadlines import add_months
 from domain.records import ConnectorPlan, Outcome, OutcomeStatus, PlanAction, PlanItem
 
 # Payments before invoices: a payment references the invoice it settles.
-_RETAINABLE_ORDER = ("payments", "invoices", "orders", "consent_records")
+_RETAINABLE_ORDER = ("payments", "invoices", "orders", "contracts", "consent_records")
 
 
 def erase(engine: Engine, scope: Scope, plan: ConnectorPlan) -> Outcome:
@@ -79,7 +79,7 @@ def _plan_is_stale(conn: Connection, customer_ids: tuple[int, ...], plan: Connec
     """A retainable category gained or lost records since planning: the split no longer fits."""
     for category in RETAINABLE:
         planned = sum(item.records for item in plan.items if item.category == category)
-        if len(dated_rows(conn, category, customer_ids)) != planned:
+        if len(dated_rows(conn, category, customer_ids, date.today())) != planned:
             return True
     return False
 
@@ -88,29 +88,29 @@ def _erase_accounts(
     conn: Connection, ids: tuple[int, ...], plan: ConnectorPlan, now: datetime
 ) -> Counter[str]:
     counts: Counter[str] = Counter()
-    for category in _RETAINABLE_ORDER:
-        deleted, kept = _expire_or_restrict(conn, category, ids, plan)
-        counts.update(deleted=deleted, retained=kept)
-    # Erasure ends the consents still running; the record of when stays as proof.
+    # Erasure ends the consents and contracts still running; their proof runs from today.
     conn.execute(
         update(consents)
         .where(consents.c.customer_id.in_(ids), consents.c.withdrawn_at.is_(None))
         .values(withdrawn_at=now)
     )
+    counts["ended"] += _end_services(conn, ids, now)
+    for category in _RETAINABLE_ORDER:
+        deleted, kept = _expire_or_restrict(conn, category, ids, plan, now.date())
+        counts.update(deleted=deleted, retained=kept)
     counts["deleted"] += _delete_owned(conn, support_tickets, ids)
     counts["deleted"] += _delete_owned(conn, call_recordings, ids)
-    counts["ended"] += _end_services(conn, ids, now)
     counts["detached"] += _detach(conn, ids)
     counts["anonymised"] += _anonymise(conn, ids, now)
     return counts
 
 
 def _expire_or_restrict(
-    conn: Connection, category: str, ids: tuple[int, ...], plan: ConnectorPlan
+    conn: Connection, category: str, ids: tuple[int, ...], plan: ConnectorPlan, today: date
 ) -> tuple[int, int]:
     """Delete the planned number of oldest records; restrict the rest until the planned day."""
     table = RETAINABLE[category]
-    rows = dated_rows(conn, category, ids)
+    rows = dated_rows(conn, category, ids, today)
     expired = _planned(plan, category, PlanAction.ACT)
     old = [row_id for row_id, _ in rows[: expired.records if expired else 0]]
     young = [row_id for row_id, _ in rows[len(old) :]]

@@ -44,18 +44,22 @@ ACCOUNT_DATASETS: dict[str, Table] = {
     "support_tickets": support_tickets,
     "call_recordings": call_recordings,
 }
-# Categories that the retention policy may keep, and the table their rows live in.
+# Categories that the retention policy may keep after an erasure, and their tables.
 RETAINABLE: dict[str, Table] = {
     "invoices": invoices,
     "payments": payments,
     "orders": orders,
+    "contracts": services,
     "consent_records": consents,
 }
-# The date each category's retention period runs from.
+# The date each category's retention period runs from. A contract's runs from its end, a
+# consent's proof from the consent's end (Art. 7(1)): one still running ends with the
+# erasure, so for those the period runs from the day of erasure (`today`).
 _DATED_BY = {
     "invoices": invoices.c.issued_on,
     "orders": orders.c.ordered_on,
-    "consent_records": consents.c.given_at,
+    "contracts": services.c.ended_on,
+    "consent_records": consents.c.withdrawn_at,
 }
 
 
@@ -149,7 +153,9 @@ def _jsonable(row: Any) -> Iterator[tuple[str, Any]]:
         yield key, value.isoformat() if isinstance(value, date | datetime) else value
 
 
-def dated_rows(conn: Connection, category: str, customer_ids: tuple[int, ...]) -> list[Any]:
+def dated_rows(
+    conn: Connection, category: str, customer_ids: tuple[int, ...], today: date
+) -> list[tuple[int, date]]:
     """(id, date retention runs from) of a retainable category, oldest first."""
     if category == "payments":
         # A payment is kept as long as the invoice it settles, so the pair is never split.
@@ -161,12 +167,9 @@ def dated_rows(conn: Connection, category: str, customer_ids: tuple[int, ...]) -
         )
     else:
         table, column = RETAINABLE[category], _DATED_BY[category]
-        query = (
-            select(table.c.id, column)
-            .where(table.c.customer_id.in_(customer_ids))
-            .order_by(column, table.c.id)
-        )
-    return [(row[0], _as_date(row[1])) for row in conn.execute(query)]
+        query = select(table.c.id, column).where(table.c.customer_id.in_(customer_ids))
+    rows = [(row[0], today if row[1] is None else _as_date(row[1])) for row in conn.execute(query)]
+    return sorted(rows, key=lambda row: (row[1], row[0]))
 
 
 def _as_date(value: date | datetime) -> date:

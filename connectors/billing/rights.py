@@ -152,10 +152,12 @@ def _restrict_accounts(conn: Connection, customer_ids: tuple[int, ...]) -> int:
 
 
 def _restrict_records(conn: Connection, customer_ids: tuple[int, ...]) -> int:
-    """Invoices, payments, orders and consent records: the tables with restriction columns."""
+    """Invoices, payments, orders, contracts and consent records: the tables with restriction
+    columns."""
     count = 0
+    today = datetime.now(UTC).date()
     for category, table in RETAINABLE.items():
-        row_ids = [row_id for row_id, _ in dated_rows(conn, category, customer_ids)]
+        row_ids = [row_id for row_id, _ in dated_rows(conn, category, customer_ids, today)]
         if row_ids:
             conn.execute(update(table).where(table.c.id.in_(row_ids)).values(restricted=True))
         count += len(row_ids)

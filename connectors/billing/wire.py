@@ -99,6 +99,8 @@ services = Table(
     Column("status", String(20), nullable=False),  # active | ended
     Column("started_on", Date, nullable=False),
     Column("ended_on", Date),
+    # A contract is kept 7 years after it ends, also after an erasure (retention "contracts").
+    *_restriction_columns(),
 )
 
 domains = Table(
@@ -206,6 +208,20 @@ call_recordings = Table(
     Column("recorded_at", DateTime, nullable=False),
     Column("duration_s", Integer, nullable=False),
     Column("storage_ref", String(200), nullable=False),
+)
+
+# Traffic to the websites a customer hosts with us: their visitors' requests, kept 2 years
+# for investigating security incidents (retention "web_logs"), then deleted by the sweep.
+web_logs = Table(
+    "web_logs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _owner(),
+    Column("logged_at", DateTime, nullable=False),
+    Column("site", String(253), nullable=False),
+    Column("path", String(2000), nullable=False),
+    Column("client_ip", String(45), nullable=False),
+    Column("user_agent", String(400)),
 )
 
 

@@ -6,7 +6,7 @@ from domain.datasets import Basis, Category, Dataset
 
 ORDERS, ORGANIZATIONS = "ca_orders", "ca_organizations"
 # The CA is an independent controller: nothing here is portable from us.
-DATASETS = (
+DATASETS: tuple[Dataset, ...] = (
     Dataset(ORDERS, Category.CERTIFICATES, Basis.CONTRACT),
     Dataset(ORGANIZATIONS, Category.IDENTITY, Basis.CONTRACT),
 )

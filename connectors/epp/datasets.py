@@ -6,7 +6,7 @@ from domain.datasets import Basis, Category, Dataset, Source
 
 CONTACTS, DOMAINS = "epp_contacts", "epp_domains"
 # The registry is an independent controller: nothing here is portable from us.
-DATASETS = (
+DATASETS: tuple[Dataset, ...] = (
     Dataset(CONTACTS, Category.IDENTITY, Basis.CONTRACT, Source.REGISTER),
     Dataset(DOMAINS, Category.DOMAINS, Basis.CONTRACT, Source.REGISTER),
 )

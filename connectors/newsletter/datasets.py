@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.datasets import Basis, Category, Dataset
 
-DATASETS = (
+DATASETS: tuple[Dataset, ...] = (
     Dataset("subscriptions", Category.NEWSLETTER, Basis.CONSENT, portable=True),
     Dataset("newsletter_user", Category.NEWSLETTER, Basis.CONSENT, portable=True),
 )

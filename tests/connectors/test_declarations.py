@@ -35,15 +35,17 @@ def test_each_configured_system_declares_unique_datasets(entry: object) -> None:
 
 def test_the_shipped_policy_defines_every_retention_rule_a_dataset_names() -> None:
     catalogue = Catalogue({e.name: declared(e.factory) for e in POLICY.connectors})
-    assert catalogue.retention_rules() == {"invoices", "payments", "orders", "consent_records"}
+    assert catalogue.retention_rules() == {
+        "invoices", "payments", "orders", "contracts", "consent_records", "call_recordings",
+    }  # fmt: skip
     POLICY.check_datasets(catalogue)
 
 
 def test_a_retention_rule_the_policy_lacks_stops_the_worker() -> None:
     catalogue = Catalogue(
-        {"x": (Dataset("calls", Category.CALLS, Basis.CONTRACT, retention="call_recordings"),)}
+        {"x": (Dataset("calls", Category.CALLS, Basis.CONTRACT, retention="phone_calls"),)}
     )
-    with pytest.raises(PolicyError, match="call_recordings"):
+    with pytest.raises(PolicyError, match="phone_calls"):
         POLICY.check_datasets(catalogue)
 
 

@@ -8,11 +8,12 @@ period rolls, the comment says from which day and why.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from domain.deadlines import (
+    AMSTERDAM,
     BasePeriod,
     add_months,
     due_date,
@@ -357,10 +358,31 @@ def test_negative_paused_days_are_refused(call: Callable[[], date]) -> None:
         pytest.param(date(2025, 12, 31), id="year-end"),
     ],
 )
-def test_end_of_day_is_the_last_second_of_the_due_day_in_utc(day: date) -> None:
+def test_end_of_day_is_the_last_second_of_the_due_day_in_amsterdam(day: date) -> None:
     instant = end_of_day(day)
-    assert instant.tzinfo is not None
-    assert instant.utcoffset() == timedelta(0)
-    assert instant == datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)
-    assert instant.date() == day
-    assert (instant + timedelta(seconds=1)).date() == day + timedelta(days=1)
+    assert instant.utcoffset() == timedelta(0)  # given in UTC, for Temporal
+    local = instant.astimezone(AMSTERDAM)
+    assert (local.date(), local.time()) == (day, time(23, 59, 59))
+    assert (local + timedelta(seconds=1)).date() == day + timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("day", "utc"),
+    [
+        pytest.param(date(2026, 1, 15), datetime(2026, 1, 15, 22, 59, 59, tzinfo=UTC), id="winter"),
+        pytest.param(date(2026, 7, 15), datetime(2026, 7, 15, 21, 59, 59, tzinfo=UTC), id="summer"),
+    ],
+)
+def test_a_due_day_ends_an_hour_or_two_before_midnight_utc(day: date, utc: datetime) -> None:
+    assert end_of_day(day) == utc
+
+
+@pytest.mark.parametrize(
+    ("received", "days", "due"),
+    [
+        pytest.param(date(2026, 2, 2), 30, date(2026, 3, 2), id="30-days-capped-by-february"),
+        pytest.param(date(2026, 3, 2), 30, date(2026, 4, 1), id="30-days-within-march"),
+    ],
+)
+def test_a_promise_in_days_never_ends_after_the_month(received: date, days: int, due: date) -> None:
+    assert due_date(received, period=BasePeriod(days=days)) == due

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from domain.retention import DEFAULT_RULES, RetentionPolicy, RetentionRule
+from domain.retention import (
+    DEFAULT_RULES,
+    Period,
+    RetentionKind,
+    RetentionPolicy,
+    RetentionRule,
+    parse_retention_period,
+)
 
 POLICY = RetentionPolicy()
 INVOICE_DATE = date(2018, 3, 15)
@@ -55,13 +62,46 @@ def test_unknown_category_has_no_retention(category: str) -> None:
     assert POLICY.must_keep(category, INVOICE_DATE, date(2018, 3, 16)) is False
 
 
-def test_default_rules_match_the_law() -> None:
-    years = {r.category: r.years for r in DEFAULT_RULES}
-    assert years == {"invoices": 7, "payments": 7, "orders": 7, "consent_records": 5}
+def test_default_rules_match_the_policies() -> None:
+    periods = {r.category: (r.period, r.kind) for r in DEFAULT_RULES}
+    assert periods == {
+        "invoices": (Period(months=84), RetentionKind.KEEP),
+        "payments": (Period(months=84), RetentionKind.KEEP),
+        "orders": (Period(months=84), RetentionKind.KEEP),
+        "contracts": (Period(months=84), RetentionKind.KEEP),
+        "consent_records": (Period(months=60), RetentionKind.KEEP),
+        "call_recordings": (Period(days=30), RetentionKind.LIMIT),
+        "web_logs": (Period(months=24), RetentionKind.LIMIT),
+        "inactive_accounts": (Period(months=84), RetentionKind.LIMIT),
+    }
     assert all(r.basis.endswith(".") for r in DEFAULT_RULES)
+    assert "art. 52 Algemene wet inzake rijksbelastingen" in POLICY.rule_for("invoices").basis  # type: ignore[union-attr]
+
+
+def test_a_limit_rule_never_keeps_data_past_an_erasure() -> None:
+    recorded = date(2025, 3, 1)
+    assert POLICY.retained_until("call_recordings", recorded) == date(2025, 3, 31)
+    assert not POLICY.must_keep("call_recordings", recorded, date(2025, 3, 2))
+    assert not POLICY.expired("call_recordings", recorded, date(2025, 3, 30))
+    assert POLICY.expired("call_recordings", recorded, date(2025, 3, 31))
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [("7 years", Period(months=84)), ("30 days", Period(days=30)), ("1 maand", Period(months=1)),
+     ("2 jaar", Period(months=24))],
+)  # fmt: skip
+def test_retention_periods_are_read_in_years_months_or_days(text: str, period: Period) -> None:
+    assert parse_retention_period(text) == period
+
+
+@pytest.mark.parametrize("text", ["", "0 years", "seven years", "7 weeks", "-1 days"])
+def test_a_period_that_is_not_one_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="retention period"):
+        parse_retention_period(text)
 
 
 def test_custom_rules_replace_the_defaults() -> None:
-    policy = RetentionPolicy((RetentionRule("phone_calls", 1, "Kept one year."),))
+    policy = RetentionPolicy((RetentionRule("phone_calls", Period(months=12), "Kept one year."),))
     assert policy.retained_until("phone_calls", date(2025, 1, 31)) == date(2026, 1, 31)
     assert policy.retained_until("invoices", date(2025, 1, 31)) is None

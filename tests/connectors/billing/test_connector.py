@@ -183,7 +183,7 @@ def test_split_by_retention_acts_on_old_records_and_keeps_young_ones() -> None:
     act, keep = split_by_retention("invoices", dates, POLICY, today)
     assert (act.action, act.records) == (PlanAction.ACT, 2)
     assert (keep.action, keep.records, keep.until) == (PlanAction.RETAIN, 2, date(2031, 2, 28))
-    assert "Tax law" in keep.basis
+    assert "tax law" in keep.basis
     assert split_by_retention("support_tickets", dates, POLICY, today) == [
         PlanItem("support_tickets", PlanAction.ACT, 4)
     ]
@@ -201,9 +201,13 @@ async def test_plan_splits_invoices_at_the_seven_year_line(
     retained = items["invoices", PlanAction.RETAIN]
     assert (retained.records, retained.until) == (young, until)
     assert items["payments", PlanAction.RETAIN].until == until
-    assert items["consent_records", PlanAction.ACT].records == 1
-    assert items["consent_records", PlanAction.RETAIN].records == 1
-    for category in ("customer", "contacts", "services", "domains", "support_tickets"):
+    # Both consents still run: their proof is kept 5 years from the erasure (Art. 7(1)).
+    assert ("consent_records", PlanAction.ACT) not in items
+    assert items["consent_records", PlanAction.RETAIN].records == 2
+    assert items["consent_records", PlanAction.RETAIN].until == add_months(ADMIN_TODAY, 60)
+    # Contracts are ended by the erasure and kept 7 years from then.
+    assert items["contracts", PlanAction.RETAIN].until == add_months(ADMIN_TODAY, 84)
+    for category in ("customer", "contacts", "domains", "support_tickets"):
         assert items[category, PlanAction.ACT].records > 0
     assert any(
         s.startswith("hosting plan '") and s.endswith("(active)") for s in plan.active_services
@@ -275,7 +279,8 @@ async def test_erase_keeps_young_invoices_restricted_and_anonymises_the_rest(
         assert all(after[table][i]["customer_id"] is None for i in owned[table]), table
     assert all(after["domains"][i]["registrant_handle"] is None for i in owned["domains"])
     consents = [row for row in after["consents"].values() if row["customer_id"] == 1]
-    assert len(consents) == 1 and consents[0]["restricted"] and consents[0]["withdrawn_at"]
+    assert len(consents) == 2
+    assert all(c["restricted"] and c["withdrawn_at"] and c["delete_after"] for c in consents)
 
     for table, rows in before.items():
         others = {i: row for i, row in rows.items() if i not in owned[table]}

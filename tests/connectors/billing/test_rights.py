@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 
 from connectors.base import Connector
 from connectors.billing import BillingConnector
@@ -25,7 +24,7 @@ CORRECTIONS = (
     "street=Nieuwe Gracht 12", "postcode=3512 LT", "city=Leeuwarden", "country=BE",
     "company=De Wit Webdesign B.V.",
 )  # fmt: skip
-RESTRICTABLE = ("invoices", "payments", "orders", "consents")
+RESTRICTABLE = ("invoices", "payments", "orders", "consents", "services")
 
 
 @pytest.fixture
@@ -221,6 +220,7 @@ async def test_restrict_marks_the_account_and_every_kept_record(
         "payments": {i for i, r in after["payments"].items() if r["invoice_id"] in invoice_ids},
         "orders": {i for i, r in after["orders"].items() if r["customer_id"] == 1},
         "consents": {i for i, r in after["consents"].items() if r["customer_id"] == 1},
+        "services": {i for i, r in after["services"].items() if r["customer_id"] == 1},
     }
     for table in RESTRICTABLE:
         assert mine[table], table
@@ -340,64 +340,3 @@ async def test_rights_of_nobody_are_not_found(billing: BillingConnector) -> None
         await billing.object_to(located, (Purpose.DIRECT_MARKETING,)),
     ]
     assert {o.status for o in outcomes} == {OutcomeStatus.NOT_FOUND}
-
-
-async def test_delete_expired_deletes_kept_records_on_the_day_their_retention_ends(
-    any_engine: Engine, admin_seed: SeedSummary
-) -> None:
-    billing = BillingConnector(any_engine)
-    await _erase(billing, await _locate(billing, email=admin_seed.rich_customer.email))
-    before = _snapshot(any_engine)
-    scheduled = {
-        (table, i): row["delete_after"]
-        for table in RESTRICTABLE
-        for i, row in before[table].items()
-        if row["delete_after"] is not None
-    }
-    days = sorted(set(scheduled.values()))
-    assert len(days) >= 2 and {table for table, _ in scheduled} == set(RESTRICTABLE)
-    first, last = days[0], days[-1]
-
-    assert await billing.delete_expired(first - timedelta(days=1)) == 0
-    due_first = {key for key, day in scheduled.items() if day == first}
-    assert await billing.delete_expired(first) == len(due_first)
-    on_first = _snapshot(any_engine)
-    for table, i in scheduled:
-        assert (i in on_first[table]) == ((table, i) not in due_first), (table, i)
-    assert await billing.delete_expired(first) == 0
-
-    assert await billing.delete_expired(last + timedelta(days=400)) == len(scheduled) - len(
-        due_first
-    )
-    after = _snapshot(any_engine)
-    assert not any(i in after[table] for table, i in scheduled)
-    unscheduled = {
-        table: {i: row for i, row in rows.items() if (table, i) not in scheduled}
-        for table, rows in before.items()
-    }
-    assert after == unscheduled  # everything else, the anonymised customer row too, stays
-    assert await billing.delete_expired(last + timedelta(days=400)) == 0
-
-
-async def test_delete_expired_keeps_an_invoice_while_its_payment_is_kept(
-    billing: BillingConnector, engine: Engine, admin_seed: SeedSummary
-) -> None:
-    await _erase(billing, await _locate(billing, email=admin_seed.rich_customer.email))
-    kept = _rows(engine, schema.invoices, schema.invoices.c.delete_after.is_not(None))
-    invoice = kept[0]
-    payment = _rows(engine, schema.payments, schema.payments.c.invoice_id == invoice["id"])[0]
-    later = invoice["delete_after"] + timedelta(days=30)
-    with engine.begin() as conn:
-        conn.execute(
-            update(schema.payments)
-            .where(schema.payments.c.id == payment["id"])
-            .values(delete_after=later)
-        )
-
-    await billing.delete_expired(invoice["delete_after"])
-
-    remaining = _rows(engine, schema.invoices, schema.invoices.c.delete_after.is_not(None))
-    assert invoice["id"] in [row["id"] for row in remaining]  # its payment is still kept
-    assert await billing.delete_expired(later) >= 2
-    assert _rows(engine, schema.invoices, schema.invoices.c.id == invoice["id"]) == []
-    assert _rows(engine, schema.payments, schema.payments.c.id == payment["id"]) == []
