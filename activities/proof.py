@@ -101,6 +101,9 @@ _TEXT = {
 }
 
 
+_NOTHING_LEFT = {OutcomeStatus.DONE.value, OutcomeStatus.NOT_FOUND.value}
+
+
 @dataclass(frozen=True)
 class ProofDocuments:
     json_bytes: bytes
@@ -207,7 +210,9 @@ def _render_text(
         ]
         retained = entry["retained"]
         assert isinstance(retained, list)
-        if not retained and erasure:
+        # "Nothing was kept" only where nothing is left: a system that refused, could not, or
+        # has not confirmed may still hold the data.
+        if not retained and erasure and entry["outcome"] in _NOTHING_LEFT:
             lines.append(f"  {t['none_kept']}")
         for item in retained:
             lines.append(

@@ -40,6 +40,8 @@ class Wait(StrEnum):
     FAILURE = "failure"  # a step failed after its retries: an agent's `retry` tries again
     OVERDUE = "overdue"  # a system did not confirm in time: its confirmation lets it go
     OFFICER = "officer"  # the officer decides (`decide`)
+    # A system still reports a confirmed step pending: a new confirmation of it lets it go.
+    CONTRADICTED = "contradicted"
 
 
 @dataclass

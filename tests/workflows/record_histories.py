@@ -158,6 +158,23 @@ async def manual_confirmation(env: WorkflowEnvironment, fakes: Fakes, queue: str
     raise RuntimeError("the second step never became pending")
 
 
+async def contradicted(env: WorkflowEnvironment, fakes: Fakes, queue: str) -> Handle:
+    """The system still reports the step an agent confirmed as pending, then confirms it."""
+    fakes.pending["newsletter"] = ConfirmationChannel.WEBHOOK
+    fakes.pending_next["newsletter"] = ["job-1"]
+    handle = await start(env, queue, RequestKind.ERASURE)
+    await _verified(handle)
+    await _until(handle, "awaiting_approval")
+    await handle.execute_update(SubjectRequestWorkflow.approve_plan, ApprovePlan("officer"))
+    await _until(handle, "awaiting_confirmation")
+    manual = Confirmation("newsletter", "job-1", True, "confirmed by phone", "agent Sam")
+    await handle.execute_update(SubjectRequestWorkflow.confirm, manual)
+    await _until(handle, "needs_attention")
+    done = Confirmation("newsletter", "job-1", True, "job completed", "webhook d-1")
+    await handle.execute_update(SubjectRequestWorkflow.confirm, done)
+    return handle
+
+
 async def _until(handle: Handle, state: str) -> None:
     for _ in range(400):
         if (await handle.query(SubjectRequestWorkflow.progress)).state.value == state:
@@ -176,6 +193,7 @@ SCENARIOS: dict[str, Callable[[WorkflowEnvironment, Fakes, str], Awaitable[Handl
     "two_failures": two_failures,
     "escalation": escalation,
     "manual_confirmation": manual_confirmation,
+    "contradicted": contradicted,
 }
 
 

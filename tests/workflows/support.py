@@ -266,6 +266,7 @@ async def start(
     changes: Changes | None = None,
     purposes: tuple[Purpose, ...] = (),
     push_to: str | None = None,
+    subject: SubjectIdentifiers | None = None,
 ) -> WorkflowHandle[SubjectRequestWorkflow, RequestResult]:
     request_id = str(uuid.uuid4())
     # The test server's clock, not the wall clock: it moves when a test skips time.
@@ -273,7 +274,7 @@ async def start(
     req = RequestInput(
         request_id=request_id,
         kind=kind,
-        subject=SubjectIdentifiers(email="jan@example.nl", name="Jan"),
+        subject=subject or SubjectIdentifiers(email="jan@example.nl", name="Jan"),
         agent_ref=f"T-{request_id[:8]}",
         received_at=received_at,
         due_on=due_date(received_at.date()),
