@@ -152,6 +152,15 @@ class RetryFailed:
 
 
 @dataclass(frozen=True)
+class ChangePushAddress:
+    """Portability: the other controller's corrected endpoint, while the push waits for a
+    person; the push runs again to it. Personal-ish data, encrypted like `push_to`."""
+
+    agent: str
+    url: str
+
+
+@dataclass(frozen=True)
 class ActionResult:
     state: RequestState
     message: str

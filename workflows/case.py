@@ -112,10 +112,12 @@ class RequestCase:
     archive: DeliveryRef | None = None
     proof: DeliveryRef | None = None
     receipt: PushReceipt | None = None
+    # Portability: where the archive is pushed; an agent may correct it while it fails.
+    push_to: str | None = None
 
     @classmethod
     def open(cls, req: RequestInput) -> RequestCase:
-        return cls(req=req, deadline=Deadline(due_on=req.due_on))
+        return cls(req=req, deadline=Deadline(due_on=req.due_on), push_to=req.push_to)
 
     @property
     def request_id(self) -> str:

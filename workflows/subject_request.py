@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         ActionResult,
         ApprovePlan,
         CancelRequest,
+        ChangePushAddress,
         CheckCodeInput,
         Choice,
         ConnectorProgress,
@@ -47,7 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.records import Confirmation
     from domain.rights import Changes, Purpose
     from workflows import clock
-    from workflows.access import deliver_archive, discover
+    from workflows.access import corrected_push_address, deliver_archive, discover
     from workflows.calls import call, enter, notify, record
     from workflows.case import OfficerQuestion, RequestCase, Wait
     from workflows.checks import require_agent, require_open, require_unverified
@@ -325,6 +326,20 @@ class SubjectRequestWorkflow:
             raise ValueError(f"Nothing to retry: the request is {case.state.value}.")
         if not case.attention.waits_for(Wait.FAILURE):
             raise ValueError(f"Nothing failed to retry; the request waits: {case.attention.text}")
+
+    @_update(names.CHANGE_PUSH_ADDRESS)
+    async def change_push_address(self, action: ChangePushAddress) -> ActionResult:
+        case = self._case
+        case.push_to = corrected_push_address(case, action.url)
+        await record(case, action.agent, "push_address_changed")
+        case.attention.retries += 1  # the failed push runs again, to the new address
+        return ActionResult(case.state, "Push address corrected; the archive is sent there now.")
+
+    @change_push_address.validator
+    def _validate_push_address(self, action: ChangePushAddress) -> None:
+        require_agent(action.agent)
+        require_open(self._case)
+        corrected_push_address(self._case, action.url)
 
     @workflow.query(name=names.PROGRESS.name)
     def progress(self) -> Progress:
