@@ -31,3 +31,19 @@ class RateLimited(ConnectorError):
 
 class SystemUnavailable(ConnectorError):
     """The system did not answer or answered 5xx: retry with backoff."""
+
+
+class SystemRefused(ConnectorError):
+    """The system refused the request itself (a 4xx answer other than credentials or
+    throttling): it answers the same until someone changes the object or the request."""
+
+    final = True
+
+
+# 4xx answers that mean "not now" rather than "no": retried like any other failure.
+NOT_NOW = frozenset({408, 409, 423, 425})
+
+
+def refused(message: str, status: int) -> ConnectorError:
+    """The error for a 4xx refusal: final, unless the status says it may pass."""
+    return ConnectorError(message) if status in NOT_NOW else SystemRefused(message)

@@ -14,7 +14,13 @@ from activities.connector_ops import ConnectorActivities, DeclaredSink
 from connectors.base import Connector
 from connectors.controller.client import PushRefused, PushUnreachable
 from connectors.epp.client import ObjectAssociated, ObjectStatusProhibits
-from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
+from connectors.errors import (
+    AuthenticationFailed,
+    ConnectorError,
+    RateLimited,
+    SystemUnavailable,
+    refused,
+)
 from connectors.registrar.client import RegistrarRefused
 from domain.datasets import Basis, Category, Dataset
 from domain.messages import EraseInput
@@ -110,3 +116,10 @@ async def test_an_error_that_may_pass_is_retried(error: ConnectorError) -> None:
 async def test_rate_limiting_is_retried_after_the_systems_delay() -> None:
     failed = await _erase_fails(RateLimited("Slow down.", retry_after=7))
     assert not failed.non_retryable and failed.next_retry_delay == timedelta(seconds=7)
+
+
+@pytest.mark.parametrize(
+    ("status", "final"), [(400, True), (422, True), (409, False), (423, False)]
+)
+def test_a_4xx_refusal_is_final_unless_it_says_not_now(status: int, final: bool) -> None:
+    assert refused(f"The system refused the update with HTTP {status}.", status).final is final
