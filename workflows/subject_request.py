@@ -52,7 +52,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.calls import call, enter, notify, record
     from workflows.case import OfficerQuestion, RequestCase, Wait
     from workflows.checks import require_agent, require_open, require_unverified
-    from workflows.erasure import active_services, carry_out_erasure
+    from workflows.erasure import active_services, already_approved, carry_out_erasure
     from workflows.identity import (
         CODE_DIGITS,
         CODE_METHOD,
@@ -225,7 +225,9 @@ class SubjectRequestWorkflow:
         require_open(case)
         if case.req.kind is not RequestKind.ERASURE:
             raise ValueError("Only erasure requests have a plan to approve.")
-        if case.state is not RequestState.AWAITING_APPROVAL or case.approval is not None:
+        if case.approval is not None or case.approved_by:
+            raise ValueError(already_approved(case))
+        if case.state is not RequestState.AWAITING_APPROVAL:
             raise ValueError(f"There is no plan to approve yet: the request is {case.state.value}.")
         active = active_services(case)
         if active and not action.services and not case.transfer_pending:
