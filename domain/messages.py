@@ -355,6 +355,8 @@ class NotifyInput:
     kind: RequestKind | None = None
     # Objection: what was stopped, so the email names it.
     purposes: tuple[Purpose, ...] = ()
+    # The subject's name when the request gives one: the email greets them by it.
+    name: str = ""
 
 
 @dataclass(frozen=True)
