@@ -248,7 +248,13 @@ class SubjectRequestWorkflow:
             connector=confirmation.connector,
             succeeded=confirmation.succeeded,
         )
-        return ActionResult(case.state, f"Confirmation of {confirmation.connector} recorded.")
+        if not confirmation.succeeded:
+            return ActionResult(case.state, f"Confirmation of {confirmation.connector} recorded.")
+        return ActionResult(
+            case.state,
+            f"Confirmation of {confirmation.connector} recorded; it is asked again now, so any "
+            "step that remains there runs, and the request completes only when it is done.",
+        )
 
     @confirm.validator
     def _validate_confirm(self, confirmation: Confirmation) -> None:

@@ -46,8 +46,9 @@ async def test_a_manual_confirmation_lets_the_second_step_run_and_wait_for_its_o
     fakes = harness[1]
     handle = await two_steps(harness, "job-2")
 
-    await handle.execute_update(SubjectRequestWorkflow.confirm, BY_PHONE)
+    answer = await handle.execute_update(SubjectRequestWorkflow.confirm, BY_PHONE)
 
+    assert "asked again now" in answer.message and "completes only when" in answer.message
     # The erase ran again, and its second step is pending on its own reference.
     await until_erased(harness, 2)
     await wait_state(harness, handle, RequestState.AWAITING_CONFIRMATION)
