@@ -81,8 +81,11 @@ async def _until_settled(case: RequestCase, once: Callable[[], Awaitable[Outcome
         # The pending step is done; call again to complete what depended on it.
         again = await once()
         if again.status is not OutcomeStatus.PENDING:
+            # An agent's note is the evidence for the step they confirmed: the proof shows it.
+            note = confirmation.detail if by_agent(confirmation) else ""
             return replace(
                 again,
+                detail="; ".join(d for d in (again.detail, note) if d.strip()),
                 confirmed_by=confirmation.confirmed_by,
                 at=confirmation.at or again.at,
                 external_ref=outcome.external_ref,
