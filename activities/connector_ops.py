@@ -248,8 +248,11 @@ async def _run(request_id: str, connector: str, call: Callable[[], Awaitable[T]]
                 str(err), type="RateLimited", next_retry_delay=timedelta(seconds=err.retry_after)
             ) from None
         except ConnectorError as err:
-            bound.warning("connector_call_failed", error_type=type(err).__name__)
-            raise ApplicationError(str(err), type=type(err).__name__) from None
+            bound.warning("connector_call_failed", error_type=type(err).__name__, final=err.final)
+            # A final error is not retried: the request needs attention with it at once.
+            raise ApplicationError(
+                str(err), type=type(err).__name__, non_retryable=err.final
+            ) from None
     bound.info("connector_call_finished")
     return result
 

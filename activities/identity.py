@@ -60,7 +60,7 @@ class IdentityActivities:
             self._codes.issue, arg.request_id, timedelta(minutes=self._valid)
         )
         notice = notices.compose(
-            "verification_code", arg.subject.language,
+            "verification_code", arg.subject.language, recipient=arg.subject.name or "",
             code=code, minutes=self._valid, **self._who,
         )  # fmt: skip
         key = f"{arg.request_id}/code/{expires_at.timestamp():.0f}"

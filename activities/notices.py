@@ -100,11 +100,18 @@ NOTICES: dict[str, dict[str, Wording]] = {
 
 
 def compose(
-    name: str, language: str, *, controller_name: str = "", contact: str = "", **values: Value
+    name: str,
+    language: str,
+    *,
+    controller_name: str = "",
+    contact: str = "",
+    recipient: str = "",
+    **values: Value,
 ) -> Notice:
     """The notice `name` in the subject's language; NOTICES says which values it takes.
 
-    Greeting, the notice's paragraphs, closing and signature, as text and as a web page.
+    Greeting (by the subject's name when `recipient` gives it), the notice's paragraphs,
+    closing and signature, as text and as a web page.
     A link must be http(s) and a reason not empty, or ValueError.
     """
     wording = NOTICES.get(name)
@@ -118,8 +125,10 @@ def compose(
     words = {key: put(values[key], lang) for key, put in wording.items()} | {
         "controller": controller_name or common["controller"],
         "contact": contact or common["contact"],
+        "recipient": " ".join(recipient.split()),
     }
-    paragraphs = (common["greeting"], *BODIES[lang][name], common["closing"], common["signature"])
+    greeting = common["greeting_named" if words["recipient"] else "greeting"]
+    paragraphs = (greeting, *BODIES[lang][name], common["closing"], common["signature"])
     blocks = tuple(_block(paragraph, words) for paragraph in paragraphs)
     subject = SUBJECTS[lang][name].format(**words)
     return Notice(subject, _text(blocks), _html(lang, subject, blocks))

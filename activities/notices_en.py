@@ -8,6 +8,7 @@ COMMON: dict[str, str] = {
     "controller": "the hosting company",
     "contact": "our privacy team through the contact details on our website",
     "greeting": "Dear Sir or Madam,",
+    "greeting_named": "Dear {recipient},",
     "closing": "If you have any questions, please contact {contact}.",
     "signature": "Kind regards,\nThe privacy team of {controller}",
     "minutes_one": "1 minute",

@@ -8,6 +8,7 @@ COMMON: dict[str, str] = {
     "controller": "het hostingbedrijf",
     "contact": "ons privacyteam via de contactgegevens op onze website",
     "greeting": "Geachte heer, mevrouw,",
+    "greeting_named": "Geachte {recipient},",
     "closing": "Hebt u vragen? Neem dan contact op met {contact}.",
     "signature": "Met vriendelijke groet,\nHet privacyteam van {controller}",
     "minutes_one": "1 minuut",

@@ -37,7 +37,7 @@ class NotifyActivities:
     def _compose(self, arg: NotifyInput) -> notices.Notice:
         name, values = self._choose(arg)
         return notices.compose(
-            name, arg.language, ref=arg.request_id,
+            name, arg.language, ref=arg.request_id, recipient=arg.name,
             controller_name=self._controller_name, contact=self._contact, **values,
         )  # fmt: skip
 

@@ -33,6 +33,7 @@ _TEXT = {
             OutcomeStatus.PENDING: "pending confirmation",
             OutcomeStatus.RETAINED: "kept by law",
             OutcomeStatus.NOT_FOUND: "no data found",
+            OutcomeStatus.NOT_PROCESSED: "not processed for these purposes",
             OutcomeStatus.REFUSED: "refused",
             OutcomeStatus.UNSUPPORTED: "not possible in this system",
         },
@@ -75,6 +76,7 @@ _TEXT = {
             OutcomeStatus.PENDING: "wacht op bevestiging",
             OutcomeStatus.RETAINED: "wettelijk bewaard",
             OutcomeStatus.NOT_FOUND: "geen gegevens gevonden",
+            OutcomeStatus.NOT_PROCESSED: "niet verwerkt voor deze doeleinden",
             OutcomeStatus.REFUSED: "geweigerd",
             OutcomeStatus.UNSUPPORTED: "niet mogelijk in dit systeem",
         },
@@ -99,6 +101,9 @@ _TEXT = {
         "art19_none": "Geen ontvanger buiten onze eigen systemen had de gegevens.",
     },
 }
+
+
+_NOTHING_LEFT = {OutcomeStatus.DONE.value, OutcomeStatus.NOT_FOUND.value}
 
 
 @dataclass(frozen=True)
@@ -207,7 +212,9 @@ def _render_text(
         ]
         retained = entry["retained"]
         assert isinstance(retained, list)
-        if not retained and erasure:
+        # "Nothing was kept" only where nothing is left: a system that refused, could not, or
+        # has not confirmed may still hold the data.
+        if not retained and erasure and entry["outcome"] in _NOTHING_LEFT:
             lines.append(f"  {t['none_kept']}")
         for item in retained:
             lines.append(

@@ -204,6 +204,17 @@ async def retry(ref: str, rt: Runtime, who: Steerer) -> ActionResult:
     return _acted("retry", ref, who, await rt.service.retry(ref, who.name))
 
 
+class PushAddressBody(_Body):
+    url: str
+
+
+@requests.post("/{ref}/push-address", response_model=ActionResult)
+async def push_address(ref: str, body: PushAddressBody, rt: Runtime, who: Steerer) -> ActionResult:
+    """Correct the other controller's address of a failed portability push; it runs again."""
+    result = await rt.service.change_push_address(ref, who.name, body.url)
+    return _acted("push_address", ref, who, result)
+
+
 def _acted(action: str, ref: str, who: Principal, result: ActionResult) -> ActionResult:
     log.info("request_action", action=action, ref=ref, agent=who.name, state=result.state)
     return result

@@ -279,6 +279,17 @@ def decide(
     _act(agent, lambda s, who: s.decide(ref, who, choice, reason))
 
 
+@app.command("push-address")
+def push_address(
+    ref: RefArgument,
+    url: Annotated[str, typer.Argument(help="The other controller's corrected https:// address.")],
+    agent: AgentOption = "",
+) -> None:
+    """Correct the address of a portability push that failed (needs_attention); the push
+    runs again to it, without cancelling the request."""
+    _act(agent, lambda s, who: s.change_push_address(ref, who, url))
+
+
 @app.command()
 def retry(
     ref: RefArgument,

@@ -81,7 +81,7 @@ class Connector(Protocol):
     async def object_to(self, located: Located, purposes: tuple[Purpose, ...]) -> Outcome:
         """Stop processing for the purposes objected to (Art. 21); idempotent.
 
-        A system that does not process for a purpose answers NOT_FOUND and says so.
+        A system that does not process for a purpose answers NOT_PROCESSED and says so.
         """
         ...
 
@@ -166,5 +166,5 @@ def not_processed_for(connector: str, purposes: tuple[Purpose, ...]) -> Outcome:
     """The answer to an objection from a system that does not process for those purposes."""
     names = ", ".join(p.value.replace("_", " ") for p in purposes)
     return Outcome(
-        connector, OutcomeStatus.NOT_FOUND, f"This system does not process data for: {names}."
+        connector, OutcomeStatus.NOT_PROCESSED, f"This system does not process data for: {names}."
     )

@@ -152,6 +152,15 @@ class RetryFailed:
 
 
 @dataclass(frozen=True)
+class ChangePushAddress:
+    """Portability: the other controller's corrected endpoint, while the push waits for a
+    person; the push runs again to it. Personal-ish data, encrypted like `push_to`."""
+
+    agent: str
+    url: str
+
+
+@dataclass(frozen=True)
 class ActionResult:
     state: RequestState
     message: str
@@ -346,6 +355,8 @@ class NotifyInput:
     kind: RequestKind | None = None
     # Objection: what was stopped, so the email names it.
     purposes: tuple[Purpose, ...] = ()
+    # The subject's name when the request gives one: the email greets them by it.
+    name: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from domain.messages import (
     ActionResult,
     ApprovePlan,
     CancelRequest,
+    ChangePushAddress,
     CheckCodeInput,
     CheckPendingInput,
     CodeVerdict,
@@ -160,6 +161,7 @@ CONFIRM = Update("confirm", Confirmation)
 EXTEND_DEADLINE = Update("extend_deadline", ExtendDeadline)
 DECIDE = Update("decide", Decision)
 RETRY_FAILED = Update("retry_failed", RetryFailed)
+CHANGE_PUSH_ADDRESS = Update("change_push_address", ChangePushAddress)
 
 UPDATES: tuple[Update[Any], ...] = (
     VERIFY_IDENTITY,
@@ -171,6 +173,7 @@ UPDATES: tuple[Update[Any], ...] = (
     EXTEND_DEADLINE,
     DECIDE,
     RETRY_FAILED,
+    CHANGE_PUSH_ADDRESS,
 )
 
 # --- queries ---

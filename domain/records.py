@@ -116,6 +116,9 @@ class OutcomeStatus(StrEnum):
     PENDING = "pending"
     RETAINED = "retained"
     NOT_FOUND = "not_found"
+    # Objection: the system holds the subject's data but does not process it for the
+    # purposes objected to, so nothing had to stop (the detail names the purposes).
+    NOT_PROCESSED = "not_processed"
     REFUSED = "refused"
     # The system cannot do what the right asks (e.g. a public registry cannot restrict);
     # the detail says so and why, and the subject is told.

@@ -31,6 +31,7 @@ from domain.messages import (
     ActionResult,
     ApprovePlan,
     CancelRequest,
+    ChangePushAddress,
     Choice,
     Decision,
     EnterCode,
@@ -45,7 +46,7 @@ from domain.messages import (
     VerifyIdentity,
 )
 from domain.records import Confirmation
-from domain.rights import parse_kind_details
+from domain.rights import parse_kind_details, parse_push_target
 from domain.subject import parse_agent_ref, parse_subject
 from runtime.keys import keyring_from_settings
 from runtime.policy import load_policy
@@ -243,6 +244,15 @@ class RequestService:
     ) -> ActionResult:
         """A system's own confirmation (webhook, poll message) for a request found by routing."""
         return await self._update(request_id, names.CONFIRM, confirmation)
+
+    async def change_push_address(self, ref: str, agent: str, url: str) -> ActionResult:
+        """Portability: correct the other controller's address while the push waits for a
+        person; the push runs again to it. Checked like the submitted address."""
+        corrected = parse_push_target(url)
+        if corrected is None:
+            raise InvalidRequestInput("Give the other controller's corrected https:// address.")
+        action = ChangePushAddress(agent, corrected)
+        return await self._update(ref, names.CHANGE_PUSH_ADDRESS, action)
 
     async def extend(self, ref: str, agent: str, reason: str) -> ActionResult:
         """Extend the deadline by up to two months (Art. 12(3)); the subject is told why."""

@@ -23,10 +23,11 @@ with workflow.unsafe.imports_passed_through():
         RequestResult,
     )
     from domain.records import ExportSummary, Located, Phase
+    from domain.rights import parse_push_target
     from domain.subject import Hints
     from workflows.calls import call, enter, gather, notify, record
-    from workflows.case import RequestCase
-    from workflows.systems import connector_call, step
+    from workflows.case import RequestCase, Wait
+    from workflows.systems import connector_call, connector_call_with, step
 
 # The push shows in progress like a system: people see it running, failing and done.
 RECEIVER = "other-controller"
@@ -71,8 +72,8 @@ async def deliver_archive(case: RequestCase, located: list[Located]) -> RequestR
         ),
     )
     case.archive = archive
-    if case.req.push_to:
-        case.receipt = await _push(case, archive, case.req.push_to)
+    if case.push_to:
+        case.receipt = await _push(case, archive)
     await notify(case, NoticeKind.ARCHIVE_READY, link=archive.link or "", kind=case.req.kind)
     await enter(case, RequestState.COMPLETED, "system", "archive_delivered",
                 records=archive.records, sha256=archive.sha256)  # fmt: skip
@@ -93,13 +94,38 @@ async def _export(case: RequestCase, loc: Located) -> ExportSummary:
     return summary
 
 
-async def _push(case: RequestCase, archive: DeliveryRef, url: str) -> PushReceipt:
-    """Art. 20(2): transmit directly; a refusal waits for an agent, then is tried again."""
+async def _push(case: RequestCase, archive: DeliveryRef) -> PushReceipt:
+    """Art. 20(2): transmit directly; a refusal waits for an agent, who retries or corrects
+    the address (`change_push_address`), then it is tried again."""
     case.progress[RECEIVER] = ConnectorProgress(RECEIVER, "delivery", "waiting")
-    receipt = await connector_call(
-        case, RECEIVER, names.PUSH_ARCHIVE, PushInput(case.request_id, archive, url)
-    )
+
+    def to_the_address_now() -> PushInput:
+        assert case.push_to
+        return PushInput(case.request_id, archive, case.push_to)
+
+    receipt = await connector_call_with(case, RECEIVER, names.PUSH_ARCHIVE, to_the_address_now)
     step(case, RECEIVER, "delivered", archive.records)
     await record(case, "system", "archive_pushed", receipt=receipt.receipt, status=receipt.status,
                  sha256_matches=receipt.sha256 == archive.sha256)  # fmt: skip
     return receipt
+
+
+def corrected_push_address(case: RequestCase, url: str) -> str:
+    """The new push address, checked like the submitted one; ValueError says why it is not.
+
+    Only while the push waits for a person: a push under way or done is not redirected.
+    """
+    if case.req.kind is not RequestKind.PORTABILITY or not case.push_to:
+        raise ValueError("Only a portability request with a push address has one to correct.")
+    reason = case.attention.reasons.get(RECEIVER)
+    if reason is None or reason.wait is not Wait.FAILURE:
+        raise ValueError(
+            "The push address can be corrected only while the push waits in needs_attention; "
+            "the push is not failing now."
+        )
+    corrected = parse_push_target(url)
+    if corrected is None:
+        raise ValueError("Give the other controller's corrected https:// address.")
+    if corrected == case.push_to:
+        raise ValueError("That is the address the push failed at; give the corrected one.")
+    return corrected

@@ -91,7 +91,10 @@ async def notify(case: RequestCase, notice: NoticeKind, **fields: Any) -> None:
         await record(case, "system", "notice_not_sent", notice=notice.value,
                      reason="no email address on the request")  # fmt: skip
         return
-    arg = NotifyInput(case.request_id, notice, email, case.req.subject.language, **fields)
+    subject = case.req.subject
+    arg = NotifyInput(
+        case.request_id, notice, email, subject.language, name=subject.name or "", **fields
+    )
     try:
         await workflow.execute_activity(
             names.NOTIFY_SUBJECT.name, arg, result_type=names.NOTIFY_SUBJECT.result,

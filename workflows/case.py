@@ -40,6 +40,8 @@ class Wait(StrEnum):
     FAILURE = "failure"  # a step failed after its retries: an agent's `retry` tries again
     OVERDUE = "overdue"  # a system did not confirm in time: its confirmation lets it go
     OFFICER = "officer"  # the officer decides (`decide`)
+    # A system still reports a confirmed step pending: a new confirmation of it lets it go.
+    CONTRADICTED = "contradicted"
 
 
 @dataclass
@@ -110,10 +112,12 @@ class RequestCase:
     archive: DeliveryRef | None = None
     proof: DeliveryRef | None = None
     receipt: PushReceipt | None = None
+    # Portability: where the archive is pushed; an agent may correct it while it fails.
+    push_to: str | None = None
 
     @classmethod
     def open(cls, req: RequestInput) -> RequestCase:
-        return cls(req=req, deadline=Deadline(due_on=req.due_on))
+        return cls(req=req, deadline=Deadline(due_on=req.due_on), push_to=req.push_to)
 
     @property
     def request_id(self) -> str:

@@ -83,3 +83,21 @@ async def _until_approved(case: RequestCase, located: list[Located]) -> None:
 
 def active_services(case: RequestCase) -> tuple[str, ...]:
     return tuple(s for plan in case.plans for s in plan.active_services)
+
+
+def already_approved(case: RequestCase) -> str:
+    """Why a second approval is refused: who approved, and the choice about active services."""
+    approval = case.approval
+    agent = case.approved_by or (approval.agent if approval else "")
+    services = approval.services if approval else ServicesChoice.UNSET
+    return (
+        f"The plan was already approved by {agent}{_CHOICES[services]}; "
+        f"the request is {case.state.value}."
+    )
+
+
+_CHOICES = {
+    ServicesChoice.UNSET: "",
+    ServicesChoice.TERMINATE: " with --terminate (active services end with the erasure)",
+    ServicesChoice.TRANSFER_FIRST: " with --transfer-first (the subject moves services first)",
+}

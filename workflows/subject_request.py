@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         ActionResult,
         ApprovePlan,
         CancelRequest,
+        ChangePushAddress,
         CheckCodeInput,
         Choice,
         ConnectorProgress,
@@ -47,11 +48,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.records import Confirmation
     from domain.rights import Changes, Purpose
     from workflows import clock
-    from workflows.access import deliver_archive, discover
+    from workflows.access import corrected_push_address, deliver_archive, discover
     from workflows.calls import call, enter, notify, record
     from workflows.case import OfficerQuestion, RequestCase, Wait
     from workflows.checks import require_agent, require_open, require_unverified
-    from workflows.erasure import active_services, carry_out_erasure
+    from workflows.erasure import active_services, already_approved, carry_out_erasure
     from workflows.identity import (
         CODE_DIGITS,
         CODE_METHOD,
@@ -224,7 +225,9 @@ class SubjectRequestWorkflow:
         require_open(case)
         if case.req.kind is not RequestKind.ERASURE:
             raise ValueError("Only erasure requests have a plan to approve.")
-        if case.state is not RequestState.AWAITING_APPROVAL or case.approval is not None:
+        if case.approval is not None or case.approved_by:
+            raise ValueError(already_approved(case))
+        if case.state is not RequestState.AWAITING_APPROVAL:
             raise ValueError(f"There is no plan to approve yet: the request is {case.state.value}.")
         active = active_services(case)
         if active and not action.services and not case.transfer_pending:
@@ -245,7 +248,13 @@ class SubjectRequestWorkflow:
             connector=confirmation.connector,
             succeeded=confirmation.succeeded,
         )
-        return ActionResult(case.state, f"Confirmation of {confirmation.connector} recorded.")
+        if not confirmation.succeeded:
+            return ActionResult(case.state, f"Confirmation of {confirmation.connector} recorded.")
+        return ActionResult(
+            case.state,
+            f"Confirmation of {confirmation.connector} recorded; it is asked again now, so any "
+            "step that remains there runs, and the request completes only when it is done.",
+        )
 
     @confirm.validator
     def _validate_confirm(self, confirmation: Confirmation) -> None:
@@ -325,6 +334,20 @@ class SubjectRequestWorkflow:
             raise ValueError(f"Nothing to retry: the request is {case.state.value}.")
         if not case.attention.waits_for(Wait.FAILURE):
             raise ValueError(f"Nothing failed to retry; the request waits: {case.attention.text}")
+
+    @_update(names.CHANGE_PUSH_ADDRESS)
+    async def change_push_address(self, action: ChangePushAddress) -> ActionResult:
+        case = self._case
+        case.push_to = corrected_push_address(case, action.url)
+        await record(case, action.agent, "push_address_changed")
+        case.attention.retries += 1  # the failed push runs again, to the new address
+        return ActionResult(case.state, "Push address corrected; the archive is sent there now.")
+
+    @change_push_address.validator
+    def _validate_push_address(self, action: ChangePushAddress) -> None:
+        require_agent(action.agent)
+        require_open(self._case)
+        corrected_push_address(self._case, action.url)
 
     @workflow.query(name=names.PROGRESS.name)
     def progress(self) -> Progress:

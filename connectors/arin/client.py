@@ -13,7 +13,13 @@ from urllib.parse import quote
 import httpx
 
 from connectors.arin.wire import error_code
-from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
+from connectors.errors import (
+    AuthenticationFailed,
+    ConnectorError,
+    RateLimited,
+    SystemUnavailable,
+    refused,
+)
 from connectors.http import retry_after_seconds
 
 _DEFAULT_RETRY_AFTER = 60.0
@@ -92,7 +98,7 @@ def _raise_for_status(response: httpx.Response, what: str) -> None:
     code = error_code(response.content)
     if code == "E_NOT_REMOVEABLE":
         raise NotRemoveable(f"ARIN refused the {what} with E_NOT_REMOVEABLE.")
-    raise ConnectorError(f"ARIN refused the {what} with HTTP {status} ({code or 'no code'}).")
+    raise refused(f"ARIN refused the {what} with HTTP {status} ({code or 'no code'}).", status)
 
 
 def _parse(body: bytes, what: str) -> ET.Element:

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
+from connectors.errors import AuthenticationFailed, RateLimited, SystemUnavailable, refused
 from connectors.http import retry_after_seconds
 
 _PAGE = 100
@@ -97,7 +97,7 @@ def raise_refusal(response: httpx.Response, what: str) -> None:
             f"CertCentral failed the {what} with HTTP {status}; retrying later."
         )
     # The error code, not the message: messages may quote what was submitted.
-    raise ConnectorError(f"CertCentral refused the {what}: HTTP {status} {error_code(response)}.")
+    raise refused(f"CertCentral refused the {what}: HTTP {status} {error_code(response)}.", status)
 
 
 def error_code(response: httpx.Response) -> str:

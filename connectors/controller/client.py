@@ -4,13 +4,17 @@ The protocol is dsr's own (docs/decisions/0008-rights-beyond-access-and-erasure.
 as the body, `Content-Digest` so the receiver can check it, `Idempotency-Key` (the request id)
 so a retried push is not imported twice, and a receipt in the answer that we keep.
 
-A failed push raises a `PushFailed` whose class names what went wrong; `final` says that
-retrying cannot help, `retry_after` when the receiver asked us to wait.
+A failed push raises a `PushFailed` whose class names what went wrong; `final` (from
+`ConnectorError`) says that retrying cannot help, `retry_after` when the receiver asked us to
+wait. An address that cannot work — not a URL, a host name that does not exist, a certificate
+our trust does not accept — and a 4xx refusal are final: the request needs attention at once,
+and an agent corrects the address (`dsr push-address`) or retries after checking with them.
 """
 
 from __future__ import annotations
 
 import base64
+import socket
 import ssl
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
@@ -25,17 +29,25 @@ from connectors.errors import ConnectorError
 
 log = structlog.get_logger()
 _RETRYABLE = {408, 425, 429, 500, 502, 503, 504}
+# getaddrinfo's "no such name" answers; EAI_AGAIN (the resolver did not answer) is retried.
+_NO_SUCH_HOST = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
 
 
 class PushFailed(ConnectorError):
     """The archive did not arrive, or arrived without a receipt we can keep."""
 
-    final = False
     retry_after: timedelta | None = None
 
 
 class PushUnreachable(PushFailed):
-    """No answer from the endpoint (connection, TLS, timeout, or an address httpx refuses)."""
+    """No answer from the endpoint (connection refused or reset, timeout): it may come back."""
+
+
+class PushAddressInvalid(PushFailed):
+    """The address cannot work: not a usable URL, no such host, or a certificate we do not
+    trust. Sending again changes nothing; a person checks the address."""
+
+    final = True
 
 
 class PushDeferred(PushFailed):
@@ -100,10 +112,41 @@ class ControllerClient:
             ) as client:
                 response = await client.post(url, content=body, headers=headers)
         except (httpx.HTTPError, httpx.InvalidURL) as err:
-            raise PushUnreachable(
-                f"The other controller at {host} could not be reached ({type(err).__name__})."
-            ) from None
+            raise _not_sent(err, host) from None
         return _receipt(response, host, digest.hex())
+
+
+def _not_sent(err: Exception, host: str) -> PushFailed:
+    """Why no answer came: an address that cannot work is final, anything else is retried."""
+    causes = _causes(err)
+    if isinstance(err, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return PushAddressInvalid(
+            f"The address of the other controller at {host} is not a usable https:// URL; "
+            "correct it with dsr push-address."
+        )
+    if any(isinstance(c, socket.gaierror) and c.errno in _NO_SUCH_HOST for c in causes):
+        return PushAddressInvalid(
+            f"The host {host} of the other controller does not exist; check the address with "
+            "them and correct it with dsr push-address."
+        )
+    if any(isinstance(c, ssl.SSLCertVerificationError) for c in causes):
+        return PushAddressInvalid(
+            f"The other controller at {host} presented a certificate we do not trust; check "
+            "the address with them, then correct it with dsr push-address or retry."
+        )
+    return PushUnreachable(
+        f"The other controller at {host} could not be reached ({type(err).__name__})."
+    )
+
+
+def _causes(err: BaseException) -> list[BaseException]:
+    """The exception and the ones it was raised from, innermost last."""
+    chain: list[BaseException] = []
+    current: BaseException | None = err
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
 
 
 def _receipt(response: httpx.Response, host: str, sha256: str) -> Receipt:

@@ -40,9 +40,13 @@ class ObjectNotFound(ConnectorError):
 class ObjectAssociated(ConnectorError):
     """2305: the object is still used by another, e.g. a contact by a domain."""
 
+    final = True  # the registry answers the same until someone changes the object
+
 
 class ObjectStatusProhibits(ConnectorError):
     """2304: the object's status (e.g. pendingDelete, clientDeleteProhibited) forbids it."""
+
+    final = True  # the registry answers the same until someone changes the object
 
 
 class AuthorizationRefused(AuthenticationFailed):
@@ -51,6 +55,8 @@ class AuthorizationRefused(AuthenticationFailed):
 
 class CommandRefused(ConnectorError):
     """Any other error result; `code` is the EPP result code."""
+
+    final = True  # 2xxx refusals of the command itself: sending it again changes nothing
 
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)

@@ -10,7 +10,13 @@ from urllib.parse import quote
 
 import httpx
 
-from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
+from connectors.errors import (
+    AuthenticationFailed,
+    ConnectorError,
+    RateLimited,
+    SystemUnavailable,
+    refused,
+)
 from connectors.http import retry_after_seconds
 from domain.records import Located
 
@@ -138,7 +144,7 @@ def _raise_for_status(response: httpx.Response, what: str) -> None:
     if status >= 500:
         raise SystemUnavailable(f"Mailman failed the {what} with HTTP {status}; retrying later.")
     # Not Mailman's reason text: it can quote the address it refused.
-    raise ConnectorError(f"Mailman refused the {what} with HTTP {status}.")
+    raise refused(f"Mailman refused the {what} with HTTP {status}.", status)
 
 
 def ids(located: Located, prefix: str) -> tuple[str, ...]:

@@ -26,6 +26,10 @@ _AUTH_REFUSED = (
 class RegistrarRefused(ConnectorError):
     """The registrar answered with a non-zero envelope code."""
 
+    # A 4xx refusal (5xx and 429 are retried as unavailable or rate limited): the registrar
+    # answers the same until someone changes the handle or domain.
+    final = True
+
     def __init__(self, message: str, code: int, desc: str) -> None:
         super().__init__(message)
         self.code, self.desc = code, desc

@@ -123,8 +123,9 @@ class RegistrarConnector:
     ) -> ConnectorPlan:
         """Move the handles' roles on active domains to the company's handle, then delete them.
 
-        Owned domains stay registered, with the company as registrant: the agent sees them as
-        active services before approving.
+        Owned domains stay registered, with the company as registrant; the plan item says so.
+        They are not listed as active services here: the administration lists each domain
+        the subject holds (billing's plan), and one domain is one service to decide on.
         """
         if not located.found:
             return ConnectorPlan(connector=NAME)
@@ -132,18 +133,21 @@ class RegistrarConnector:
         active: dict[int, dict[str, Any]] = {}
         for handle in handles:
             active.update({d["id"]: d for d in await self._api.domains_of(handle) if _is_active(d)})
-        owned = [d for d in active.values() if d["owner_handle"] in handles]
+        owned = [_domain_name(d) for d in active.values() if d["owner_handle"] in handles]
+        domains = PlanItem(DOMAINS, PlanAction.ACT, len(active), self._moving(owned))
         return ConnectorPlan(
             connector=NAME,
             items=(
-                *([PlanItem(DOMAINS, PlanAction.ACT, len(active))] if active else []),
+                *([domains] if active else []),
                 PlanItem(CUSTOMERS, PlanAction.ACT, len(handles)),
             ),
-            active_services=tuple(
-                f"domain {_domain_name(d)} (active; registrant becomes {self._company})"
-                for d in owned
-            ),
         )
+
+    def _moving(self, owned: list[str]) -> str:
+        roles = f"The subject's roles move to {self._company}"
+        if not owned:
+            return f"{roles}."
+        return f"{roles}; the registrant of {', '.join(owned)} becomes {self._company}."
 
     async def erase(self, located: Located, plan: ConnectorPlan) -> Outcome:
         """Free each handle's domains, then delete it; idempotent, resumable after a pending."""

@@ -8,7 +8,14 @@ from urllib.parse import quote
 
 import httpx
 
-from connectors.errors import AuthenticationFailed, ConnectorError, RateLimited, SystemUnavailable
+from connectors.errors import (
+    AuthenticationFailed,
+    ConnectorError,
+    RateLimited,
+    SystemRefused,
+    SystemUnavailable,
+)
+from connectors.errors import refused as refused_as
 from connectors.ripe.wire import ACCESS_DENIED, RipeObject, parse_messages
 
 AUTH_REFUSED = (
@@ -36,7 +43,7 @@ def raise_for_status(response: httpx.Response, what: str) -> None:
         raise SystemUnavailable(
             f"The RIPE Database failed the {what} with HTTP {status}; retrying later."
         )
-    raise ConnectorError(f"The RIPE Database refused the {what} with HTTP {status}.")
+    raise refused_as(f"The RIPE Database refused the {what} with HTTP {status}.", status)
 
 
 def retry_after(header: str | None) -> float:
@@ -53,7 +60,7 @@ def refused(what: str, response: httpx.Response) -> ConnectorError:
     # Only the templates: their `args` carry attribute values, which may be personal data.
     errors = [m.text for m in parse_messages(json_of(response)) if m.severity == "Error"]
     reason = "; ".join(errors) or f"HTTP {response.status_code}"
-    return ConnectorError(f"The RIPE Database refused the {what} ({reason}); check the object.")
+    return SystemRefused(f"The RIPE Database refused the {what} ({reason}); check the object.")
 
 
 def json_of(response: httpx.Response) -> Any:

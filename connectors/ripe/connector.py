@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from connectors.base import RecordSink, not_processed_for, unsupported
-from connectors.errors import ConnectorError, SystemUnavailable
+from connectors.errors import ConnectorError, SystemRefused, SystemUnavailable
 from connectors.ripe.client import json_of, path_of, raise_for_status, refused
 from connectors.ripe.datasets import DATASETS, PERSONS, REFERENCES
 from connectors.ripe.rights import HELD, corrected, notes_of, rectified
@@ -260,7 +260,7 @@ class RipeConnector:
             return  # deleted since it was read
         if response.status_code == 400:
             if any(m.text == NAME_CHANGED for m in parse_messages(json_of(response))):
-                raise ConnectorError(
+                raise SystemRefused(
                     f"RIPE refused to rename person {person.key}; it has to be replaced by a "
                     "new person object."
                 )

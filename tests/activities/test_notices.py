@@ -252,3 +252,26 @@ def test_a_notice_takes_exactly_its_declared_values() -> None:
         compose("refusal", "en", ref=REF, reason=REASON, link=LINK)
     with pytest.raises(TypeError, match="date"):
         compose("rejected_unverified", "en", ref=REF, asked="2 February 2025")
+
+
+@pytest.mark.parametrize(
+    ("lang", "named", "anonymous"),
+    [
+        ("en", "Dear Jan de Wit,", "Dear Sir or Madam,"),
+        ("nl", "Geachte Jan de Wit,", "Geachte heer, mevrouw,"),
+    ],
+)
+def test_the_subject_is_greeted_by_name_when_the_request_gives_one(
+    lang: str, named: str, anonymous: str
+) -> None:
+    greeted = compose("erasure_done", lang, ref=REF, link=LINK, recipient=" Jan  de Wit ")
+    assert greeted.text.startswith(named + "\n") and anonymous not in greeted.text
+    assert f"<p>{named}</p>" in greeted.html
+    unnamed = compose("erasure_done", lang, ref=REF, link=LINK)
+    assert unnamed.text.startswith(anonymous + "\n")
+
+
+def test_a_name_is_text_never_markup_or_a_placeholder() -> None:
+    greeted = compose("refusal", "en", ref=REF, reason=REASON, recipient=SCRIPT + " {ref}")
+    assert SCRIPT not in greeted.html and "&lt;script&gt;" in greeted.html
+    assert greeted.text.startswith(f"Dear {SCRIPT} {{ref}},")

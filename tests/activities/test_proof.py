@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from activities.proof import build_proof
@@ -59,3 +60,24 @@ def test_the_letter_speaks_the_subjects_language() -> None:
     english = build_proof(proof_input("en"), datetime(2026, 11, 23, tzinfo=UTC)).text
     assert "Proof of erasure" in english and "until 2033-10-11" in english
     assert "the system's own answer" in english
+
+
+def test_a_step_confirmed_by_hand_without_the_systems_answer_is_never_called_erased() -> None:
+    # What a request confirmed by hand before `agent-confirms-one-step` settles to
+    # (workflows/confirming.py `taken_on_trust`): the registrar was not asked again.
+    pending = Outcome(
+        "registry-epp",
+        OutcomeStatus.PENDING,
+        "2 change(s) pending at the registrar; agent Sam confirmed this step by hand "
+        "(confirmed by phone); the system was not asked again",
+        confirmed_by="agent Sam",
+    )
+    arg = replace(proof_input("en"), outcomes=(proof_input("en").outcomes[0], pending))
+    for language, erased, nothing_kept in (
+        ("en", "erased", "Nothing was kept"),
+        ("nl", "verwijderd", "Er is niets bewaard"),
+    ):
+        text = build_proof(replace(arg, language=language), datetime(2026, 11, 23, tzinfo=UTC)).text
+        system = text.split("registry-epp", 1)[1].split("\n\n", 1)[0]
+        assert erased not in system and nothing_kept not in system
+        assert "agent Sam" in system and "not asked again" in system

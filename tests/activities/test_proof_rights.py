@@ -294,7 +294,11 @@ def test_an_erasure_proof_keeps_its_shape(language: str) -> None:
     assert doc["kind"] == "erasure"
     assert lines[0] == {"en": "Proof of erasure", "nl": "Bewijs van verwijdering"}[language]
     assert words["art19"] not in lines
-    assert lines.count(f"  {words['none_kept']}") == len(OUTCOMES)
+    # Only where nothing is left: not where the system refused, could not, or is pending.
+    nothing_left = {OutcomeStatus.DONE, OutcomeStatus.NOT_FOUND}
+    assert lines.count(f"  {words['none_kept']}") == len(
+        [o for o in OUTCOMES if o.status in nothing_left]
+    )
     assert outcome_line(docs.text, "billing") == (
         f"  {words['outcome']}: {words['erased']}. Contact updated."
     )
@@ -306,3 +310,24 @@ def test_a_right_proof_does_not_speak_of_erasing(kind: RequestKind) -> None:
     assert "erase" not in docs.text.lower()
     assert "erase" not in docs.json_bytes.decode().lower()
     assert "verwijder" not in build(proof_input(kind, "nl")).text.lower()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "not processed for these purposes"),
+        ("nl", "niet verwerkt voor deze doeleinden"),
+    ],
+)
+def test_a_system_that_never_processed_for_the_purposes_says_so_not_no_data(
+    language: str, words: str
+) -> None:
+    detail = "This system does not process data for: direct marketing."
+    outcomes = (Outcome("registrar", OutcomeStatus.NOT_PROCESSED, detail),)
+    arg = proof_input(RequestKind.OBJECTION, language, outcomes=outcomes)
+
+    text = build(arg).text
+
+    assert outcome_line(text, "registrar") == f"  {WORDS[language]['outcome']}: {words}. {detail}"
+    assert document(build(arg))["systems"][0]["outcome"] == "not_processed"
+    assert "  - Openprovider" not in art19_section(text, language)  # nothing changed there

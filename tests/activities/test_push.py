@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import socket
 import ssl
 import zipfile
 from collections.abc import Iterator
@@ -200,7 +201,7 @@ async def test_the_same_request_id_with_another_archive_is_refused_for_good(
     assert controller.state.by_key[REQUEST_ID].body == ARCHIVE
 
 
-async def test_an_untrusted_certificate_is_retried_as_unreachable(
+async def test_an_untrusted_certificate_is_final_and_names_the_correction(
     blobs: LocalBlobStore, controller: ControllerSimulator
 ) -> None:
     archive = _store(blobs)
@@ -208,12 +209,33 @@ async def test_an_untrusted_certificate_is_retried_as_unreachable(
 
     error = await _push_fails(system_trust_only, archive, f"{controller.url}?token=t0ps3cret")
 
-    assert error.type == "PushUnreachable"
-    assert not error.non_retryable
-    assert error.next_retry_delay is None
-    assert "could not be reached" in error.message
+    # Retrying cannot make the certificate trusted: a person checks the address at once.
+    assert error.type == "PushAddressInvalid"
+    assert error.non_retryable
+    assert "certificate we do not trust" in error.message
+    assert "dsr push-address" in error.message
     _assert_names_host_only(error, "t0ps3cret")
     assert controller.state.by_key == {}
+
+
+@pytest.mark.parametrize(("errno", "final"), [(socket.EAI_NONAME, True), (socket.EAI_AGAIN, False)])
+async def test_a_host_that_does_not_exist_is_final_a_silent_resolver_is_retried(
+    blobs: LocalBlobStore, monkeypatch: pytest.MonkeyPatch, errno: int, final: bool
+) -> None:
+    async def resolving(*_: object, **__: object) -> httpx.Response:
+        try:
+            raise socket.gaierror(errno, "name resolution")
+        except socket.gaierror as gaierror:
+            raise httpx.ConnectError(str(gaierror)) from gaierror
+
+    monkeypatch.setattr(httpx.AsyncClient, "post", resolving)
+    url = "https://receiver.example/dsr/v1/imports?token=t0ps3cret"
+
+    error = await _push_fails(PushActivities(blobs), _store(blobs), url)
+
+    assert error.non_retryable is final
+    assert error.type == ("PushAddressInvalid" if final else "PushUnreachable")
+    assert "receiver.example" in error.message and "t0ps3cret" not in error.message
 
 
 async def test_a_closed_port_is_retried_as_unreachable(

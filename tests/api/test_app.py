@@ -360,3 +360,21 @@ def test_served_by_uvicorn_over_real_http(
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+async def test_push_address_is_corrected_by_an_agent(
+    client: httpx.AsyncClient, service: NonCallableMagicMock
+) -> None:
+    url = "https://new-host.example/dsr/v1/imports"
+    service.change_push_address.return_value = ActionResult(
+        RequestState.NEEDS_ATTENTION, "Push address corrected; the archive is sent there now."
+    )
+    response = await client.post(
+        "/requests/r1/push-address", json={"url": url}, headers=AUTH["agent"]
+    )
+    assert response.status_code == 200
+    service.change_push_address.assert_awaited_once_with("r1", "Anna", url)
+    refused = await client.post(
+        "/requests/r1/push-address", json={"url": url}, headers=AUTH["auditor"]
+    )
+    assert refused.status_code == 403

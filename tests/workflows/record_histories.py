@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -136,6 +136,45 @@ async def escalation(env: WorkflowEnvironment, fakes: Fakes, queue: str) -> Hand
     return handle
 
 
+async def manual_confirmation(env: WorkflowEnvironment, fakes: Fakes, queue: str) -> Handle:
+    """An agent confirms the first of two pending steps; the system confirms the second."""
+    fakes.pending["newsletter"] = ConfirmationChannel.WEBHOOK
+    fakes.pending_next["newsletter"] = ["job-2"]
+    handle = await start(env, queue, RequestKind.ERASURE)
+    await _verified(handle)
+    await _until(handle, "awaiting_approval")
+    await handle.execute_update(SubjectRequestWorkflow.approve_plan, ApprovePlan("officer"))
+    await _until(handle, "awaiting_confirmation")
+    manual = Confirmation("newsletter", "job-1", True, "confirmed by phone", "agent Sam")
+    await handle.execute_update(SubjectRequestWorkflow.confirm, manual)
+    for _ in range(400):
+        if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+            return handle  # before `agent-confirms-one-step`: the agent's word was final
+        if fakes.erased.count("newsletter") == 2 and len(fakes.registered) == 2:
+            done = Confirmation("newsletter", "job-2", True, "job completed", "webhook d-2")
+            await handle.execute_update(SubjectRequestWorkflow.confirm, done)
+            return handle
+        await asyncio.sleep(0.05)
+    raise RuntimeError("the second step never became pending")
+
+
+async def contradicted(env: WorkflowEnvironment, fakes: Fakes, queue: str) -> Handle:
+    """The system still reports the step an agent confirmed as pending, then confirms it."""
+    fakes.pending["newsletter"] = ConfirmationChannel.WEBHOOK
+    fakes.pending_next["newsletter"] = ["job-1"]
+    handle = await start(env, queue, RequestKind.ERASURE)
+    await _verified(handle)
+    await _until(handle, "awaiting_approval")
+    await handle.execute_update(SubjectRequestWorkflow.approve_plan, ApprovePlan("officer"))
+    await _until(handle, "awaiting_confirmation")
+    manual = Confirmation("newsletter", "job-1", True, "confirmed by phone", "agent Sam")
+    await handle.execute_update(SubjectRequestWorkflow.confirm, manual)
+    await _until(handle, "needs_attention")
+    done = Confirmation("newsletter", "job-1", True, "job completed", "webhook d-1")
+    await handle.execute_update(SubjectRequestWorkflow.confirm, done)
+    return handle
+
+
 async def _until(handle: Handle, state: str) -> None:
     for _ in range(400):
         if (await handle.query(SubjectRequestWorkflow.progress)).state.value == state:
@@ -153,6 +192,8 @@ SCENARIOS: dict[str, Callable[[WorkflowEnvironment, Fakes, str], Awaitable[Handl
     "restriction": restriction,
     "two_failures": two_failures,
     "escalation": escalation,
+    "manual_confirmation": manual_confirmation,
+    "contradicted": contradicted,
 }
 
 

@@ -82,6 +82,10 @@ class Fakes:
     pending: dict[str, ConfirmationChannel] = field(default_factory=dict)
     ticket_answers: list[Confirmation | None] = field(default_factory=list)
     pending_ref: str = "job-1"
+    # connector -> references its erase answers pending with after the first, one per call
+    # (a second step, as the registrar's deletion once the owner changed); then done.
+    pending_next: dict[str, list[str]] = field(default_factory=dict)
+    channels: dict[str, ConfirmationChannel] = field(default_factory=dict)
     notices: list[NotifyInput] = field(default_factory=list)
     registered: list[RegisterPendingInput] = field(default_factory=list)
     # (operation, connector, input) of every rectify/restrict/object_to call.
@@ -186,12 +190,18 @@ class Fakes:
                 )
             self.erased.append(arg.connector)
             channel = self.pending.pop(arg.connector, None)
+            ref = self.pending_ref
+            if channel is not None:
+                self.channels[arg.connector] = channel
+            elif self.pending_next.get(arg.connector):
+                channel = self.channels.get(arg.connector, ConfirmationChannel.WEBHOOK)
+                ref = self.pending_next[arg.connector].pop(0)
             if channel is not None:
                 return Outcome(
                     arg.connector,
                     OutcomeStatus.PENDING,
                     "deletion requested",
-                    external_ref=self.pending_ref,
+                    external_ref=ref,
                     channel=channel,
                 )
             return Outcome(arg.connector, OutcomeStatus.DONE, "2 rows erased")
@@ -256,6 +266,7 @@ async def start(
     changes: Changes | None = None,
     purposes: tuple[Purpose, ...] = (),
     push_to: str | None = None,
+    subject: SubjectIdentifiers | None = None,
 ) -> WorkflowHandle[SubjectRequestWorkflow, RequestResult]:
     request_id = str(uuid.uuid4())
     # The test server's clock, not the wall clock: it moves when a test skips time.
@@ -263,7 +274,7 @@ async def start(
     req = RequestInput(
         request_id=request_id,
         kind=kind,
-        subject=SubjectIdentifiers(email="jan@example.nl", name="Jan"),
+        subject=subject or SubjectIdentifiers(email="jan@example.nl", name="Jan"),
         agent_ref=f"T-{request_id[:8]}",
         received_at=received_at,
         due_on=due_date(received_at.date()),

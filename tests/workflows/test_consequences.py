@@ -14,6 +14,7 @@ from domain.messages import (
     ServicesChoice,
     VerifyIdentity,
 )
+from domain.records import Confirmation, ConfirmationChannel
 from tests.workflows.support import Harness, start, state_of
 from tests.workflows.test_confirmations import wait_state
 from workflows.subject_request import SubjectRequestWorkflow
@@ -83,4 +84,28 @@ async def test_services_still_active_after_transfer_need_a_new_choice(harness: H
     await handle.execute_update(
         SubjectRequestWorkflow.approve_plan, ApprovePlan("officer", ServicesChoice.TERMINATE)
     )
+    assert (await handle.result()).state is RequestState.COMPLETED
+
+
+async def test_a_second_approval_says_who_approved_and_with_which_choice(
+    harness: Harness,
+) -> None:
+    _, fakes, _ = harness
+    fakes.active_services = [HOSTING]
+    fakes.pending["newsletter"] = ConfirmationChannel.WEBHOOK
+    handle = await _to_plan(harness)
+    terminate = ApprovePlan("officer Olaf", ServicesChoice.TERMINATE)
+    await handle.execute_update(SubjectRequestWorkflow.approve_plan, terminate)
+    await wait_state(harness, handle, RequestState.AWAITING_CONFIRMATION)
+
+    with pytest.raises(WorkflowUpdateFailedError) as again:
+        await handle.execute_update(SubjectRequestWorkflow.approve_plan, ApprovePlan("Sam"))
+
+    refusal = str(again.value.cause)
+    assert "already approved by officer Olaf with --terminate" in refusal
+    assert "awaiting_confirmation" in refusal and "no plan to approve yet" not in refusal
+    progress: Progress = await handle.query(SubjectRequestWorkflow.progress)
+    assert progress.approval == terminate and not progress.transfer_pending
+    done = Confirmation("newsletter", "job-1", True, "job completed", "webhook d-1")
+    await handle.execute_update(SubjectRequestWorkflow.confirm, done)
     assert (await handle.result()).state is RequestState.COMPLETED

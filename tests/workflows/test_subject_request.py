@@ -60,6 +60,7 @@ async def test_access_completes_with_archive_after_verification(harness: Harness
     ]
     assert len({e.event_key for e in fakes.events}) == len(fakes.events)
     assert [n.notice for n in fakes.notices] == [NoticeKind.ARCHIVE_READY]
+    assert fakes.notices[0].name == "Jan"  # the email greets the subject by name
 
 
 async def test_erasure_waits_for_plan_approval(harness: Harness) -> None:

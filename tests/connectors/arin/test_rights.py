@@ -150,7 +150,7 @@ async def test_restriction_is_unsupported_and_says_why(
 async def test_objection_is_answered_as_not_processed(connector: ArinConnector) -> None:
     outcome = await connector.object_to(located(RICH_POC), (Purpose.PROFILING,))
 
-    assert outcome.status is OutcomeStatus.NOT_FOUND
+    assert outcome.status is OutcomeStatus.NOT_PROCESSED
     assert "profiling" in outcome.detail
 
 

@@ -327,7 +327,7 @@ async def test_object_to_by_a_contact_person_of_marketing_is_not_processed_here(
     located = await _locate(billing, email=contact.email)
     before = _snapshot(engine)
     outcome = await billing.object_to(located, (Purpose.DIRECT_MARKETING, Purpose.PROFILING))
-    assert outcome.status is OutcomeStatus.NOT_FOUND
+    assert outcome.status is OutcomeStatus.NOT_PROCESSED
     assert outcome.detail == "This system does not process data for: direct marketing, profiling."
     assert _snapshot(engine) == before
 

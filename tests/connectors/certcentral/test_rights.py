@@ -221,7 +221,7 @@ async def test_objection_is_not_processed_for_and_changes_nothing(
 
     outcome = await connector.object_to(rich, (Purpose.DIRECT_MARKETING, Purpose.OTHER))
 
-    assert outcome.status is OutcomeStatus.NOT_FOUND
+    assert outcome.status is OutcomeStatus.NOT_PROCESSED
     assert outcome.detail == "This system does not process data for: direct marketing, other."
     assert snapshot(certcentral_sim.state) == before
 

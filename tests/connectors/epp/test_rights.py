@@ -251,5 +251,5 @@ async def test_objection_is_answered_without_asking_the_registry(
 ) -> None:
     outcome = await connector.object_to(rich, (Purpose.DIRECT_MARKETING, Purpose.PROFILING))
 
-    assert outcome.status is OutcomeStatus.NOT_FOUND
+    assert outcome.status is OutcomeStatus.NOT_PROCESSED
     assert "direct marketing, profiling" in outcome.detail

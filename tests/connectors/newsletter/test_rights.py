@@ -285,7 +285,7 @@ async def test_object_to_profiling_alone_changes_nothing(
 
     outcome = await connector.object_to(await locate(connector, email), (Purpose.PROFILING,))
 
-    assert outcome.status is OutcomeStatus.NOT_FOUND
+    assert outcome.status is OutcomeStatus.NOT_PROCESSED
     assert outcome.detail == "This system does not process data for: profiling."
     assert member(mailman_server, member_id)["email"] == email
     assert found(mailman_server, f"bans/{email}") is None

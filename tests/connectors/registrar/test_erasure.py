@@ -41,10 +41,14 @@ def connector(registrar_connector: RegistrarConnector) -> RegistrarConnector:
     return registrar_connector
 
 
-async def test_plan_acts_on_handle_and_domains_and_lists_owned_domains(
-    connector: RegistrarConnector, admin_db_url: str, admin_seed: SeedSummary
+async def test_plan_acts_on_handle_and_domains_and_names_the_new_registrant(
+    connector: RegistrarConnector,
+    registrar_sim: RegistrarSimulator,
+    admin_db_url: str,
+    admin_seed: SeedSummary,
 ) -> None:
     located = await locate_rich(connector, admin_db_url, admin_seed)
+    handle = located.refs[0].removeprefix("customer:")
 
     plan = await connector.plan_erasure(located, RetentionPolicy(), TODAY)
 
@@ -52,8 +56,14 @@ async def test_plan_acts_on_handle_and_domains_and_lists_owned_domains(
         ("registrar_domains", PlanAction.ACT, 2),
         ("registrar_customers", PlanAction.ACT, 1),
     }
-    assert len(plan.active_services) == 2
-    assert all(COMPANY in service for service in plan.active_services)
+    # Owned domains stay registered with the company as registrant: said once, in the plan;
+    # billing lists each domain as the active service the agent decides on.
+    [domains] = [i for i in plan.items if i.category == "registrar_domains"]
+    owned = [d for d in await domains_with(registrar_sim, handle) if d["owner_handle"] == handle]
+    names = [f"{d['domain']['name']}.{d['domain']['extension']}" for d in owned]
+    assert len(names) == 2 and all(domains.basis.count(name) == 1 for name in names)
+    assert f"becomes {COMPANY}" in domains.basis
+    assert plan.active_services == ()
 
 
 async def test_deletion_refused_while_domains_use_the_handle_then_swap_and_delete(

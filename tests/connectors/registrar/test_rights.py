@@ -269,7 +269,7 @@ async def test_objection_is_not_processed_for_and_changes_nothing(
 
     outcome = await connector.object_to(rich, purposes)
 
-    assert outcome.status is OutcomeStatus.NOT_FOUND
+    assert outcome.status is OutcomeStatus.NOT_PROCESSED
     assert outcome.detail == "This system does not process data for: direct marketing, profiling."
     assert await sim_state(registrar_sim) == before
 

@@ -203,7 +203,7 @@ async def test_objection_is_answered_as_not_processed(
 ) -> None:
     outcome = await connector.object_to(rich, (Purpose.DIRECT_MARKETING,))
 
-    assert outcome.status is OutcomeStatus.NOT_FOUND
+    assert outcome.status is OutcomeStatus.NOT_PROCESSED
     assert "direct marketing" in outcome.detail
 
 
