@@ -19,8 +19,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain import names
 from domain.messages import Progress
 
-# How long a worker may take to answer the progress query before it counts as unreachable.
-PROBE_SECONDS = 2.0
+# How long a worker may take to answer the progress query before it counts as unreachable
+# (a worker that runs answers in milliseconds; the agent's command must answer in seconds).
+PROBE_SECONDS = 1.5
 # Temporal's own answers (describe, history) need no worker and come at once.
 SERVER_SECONDS = 2.0
 
@@ -44,8 +45,8 @@ async def ask_progress(handle: WorkflowHandle[Any, Any]) -> Progress | None:
         rpc_timeout=timedelta(seconds=PROBE_SECONDS),
     )
     try:
-        # The client may retry a timed-out query once; the agent waits for one timeout only.
-        progress: Progress = await asyncio.wait_for(query, PROBE_SECONDS + 0.5)
+        # The client may retry a timed-out query; the agent waits for one timeout only.
+        progress: Progress = await asyncio.wait_for(query, PROBE_SECONDS)
     except TimeoutError:
         return None
     except RPCError as err:
