@@ -30,7 +30,6 @@ from domain.messages import (
     Decision,
     EnterCode,
     ExtendDeadline,
-    Progress,
     RequestInput,
     RetryFailed,
     SendCode,
@@ -49,7 +48,7 @@ from runtime.subject_hash import subject_hash
 from runtime.temporal import connect
 from services.errors import ActionRefused, RequestNotFound, TemporalUnavailable
 from services.status import RequestStatus, read_status
-from services.updates import send_update, translate
+from services.updates import send_update
 from store.db import make_engine, upgrade
 from store.registry import RegisteredRequest, RequestRegistry
 
@@ -258,18 +257,6 @@ class RequestService:
 
     async def retry(self, ref: str, agent: str) -> ActionResult:
         return await self._update(ref, names.RETRY_FAILED, RetryFailed(agent))
-
-    async def progress(self, ref: str) -> Progress:
-        """The workflow's own progress; waits for the worker (see `status` for an answer
-        that comes without one)."""
-        handle = await self._handle(ref)
-        try:
-            result: Progress = await handle.query(
-                names.PROGRESS.name, result_type=names.PROGRESS.result
-            )
-        except RPCError as err:
-            raise translate(err) from None
-        return result
 
     async def status(self, ref: str) -> RequestStatus:
         """The progress with the agent reference and the calls being retried; when the worker

@@ -65,7 +65,7 @@ async def send_update(
     try:
         answering = await ask_progress(handle)
     except RPCError as err:
-        raise translate(err) from None
+        raise _translate(err) from None
     if answering is None:
         raise WorkerUnavailable(NOT_APPLIED)
     try:
@@ -81,7 +81,7 @@ async def send_update(
     except WorkflowUpdateFailedError as err:
         raise _refused(err) from None
     except RPCError as err:
-        raise translate(err) from None
+        raise _translate(err) from None
     try:
         result: ActionResult = await sent.result(rpc_timeout=timedelta(seconds=RESULT_SECONDS))
     except WorkflowUpdateRPCTimeoutOrCancelledError:
@@ -89,7 +89,7 @@ async def send_update(
     except WorkflowUpdateFailedError as err:
         raise _refused(err) from None
     except RPCError as err:
-        raise translate(err) from None
+        raise _translate(err) from None
     return result
 
 
@@ -98,7 +98,7 @@ async def _require_running(handle: WorkflowHandle[Any, Any]) -> None:
     try:
         status = (await describe(handle)).status
     except RPCError as err:
-        raise translate(err) from None
+        raise _translate(err) from None
     if status is not WorkflowExecutionStatus.RUNNING:
         raise ActionRefused("The request has already finished; nothing was changed.")
 
@@ -108,7 +108,7 @@ def _refused(err: WorkflowUpdateFailedError) -> ActionRefused:
     return ActionRefused(cause.message if isinstance(cause, ApplicationError) else str(cause))
 
 
-def translate(err: RPCError) -> Exception:
+def _translate(err: RPCError) -> Exception:
     """Temporal's refusal as the sentence an agent reads."""
     if err.status is RPCStatusCode.NOT_FOUND:
         return ActionRefused("The request has already finished; nothing was changed.")
