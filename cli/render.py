@@ -23,6 +23,12 @@ RUNNING = "…"
 
 def status(console: Console, s: RequestStatus) -> None:
     console.print(_headline(s), highlight=False)
+    if s.rejects_unverified_on and not s.state.is_final:
+        console.print(
+            f"[yellow]Unverified:[/yellow] closes as rejected on "
+            f"{s.rejects_unverified_on:%Y-%m-%d} unless the identity is verified.",
+            highlight=False,
+        )
     if not s.live:
         console.print(f"[yellow]Worker unreachable:[/yellow] {s.worker}", highlight=False)
     if s.attention:
@@ -57,15 +63,9 @@ def stopped_short(s: RequestStatus, wanted: RequestState) -> str:
 
 def _headline(s: RequestStatus) -> str:
     ref = f" ({s.agent_ref})" if s.agent_ref else ""
-    if s.rejects_unverified_on and not s.state.is_final:
-        clock = (
-            f"closes as rejected on {s.rejects_unverified_on:%Y-%m-%d} "
-            "unless the identity is verified"
-        )
-    else:
-        clock = f"due {s.due_on:%Y-%m-%d}"
-        clock += " (extended)" if s.extended else ""
-        clock += " [red]overdue[/red]" if s.overdue and not s.state.is_final else ""
+    clock = f"due {s.due_on:%Y-%m-%d}"
+    clock += " (extended)" if s.extended else ""
+    clock += " [red]overdue[/red]" if s.overdue and not s.state.is_final else ""
     return (
         f"Request [bold]{s.request_id}[/bold]{ref}  kind [bold]{s.kind.value}[/bold]  "
         f"state [bold]{s.state.value}[/bold]  {clock}"

@@ -21,7 +21,10 @@ from domain.messages import Progress
 
 # How long a worker may take to answer the progress query before it counts as unreachable
 # (a worker that runs answers in milliseconds; the agent's command must answer in seconds).
+# Before an action is sent; a worker too slow for it costs the agent a second try.
 PROBE_SECONDS = 1.5
+# For status, which falls back on the registry's last known state.
+STATUS_PROBE_SECONDS = 1.0
 # Temporal's own answers (describe, history) need no worker and come at once.
 SERVER_SECONDS = 2.0
 
@@ -34,19 +37,21 @@ _NO_WORKER = {
 }
 
 
-async def ask_progress(handle: WorkflowHandle[Any, Any]) -> Progress | None:
-    """The workflow's progress, or None when no worker answered within PROBE_SECONDS.
+async def ask_progress(
+    handle: WorkflowHandle[Any, Any], within: float = PROBE_SECONDS
+) -> Progress | None:
+    """The workflow's progress, or None when no worker answered `within` seconds.
 
     Other failures (the request is gone, Temporal is down) raise the RPCError.
     """
     query = handle.query(
         names.PROGRESS.name,
         result_type=names.PROGRESS.result,
-        rpc_timeout=timedelta(seconds=PROBE_SECONDS),
+        rpc_timeout=timedelta(seconds=within),
     )
     try:
         # The client may retry a timed-out query; the agent waits for one timeout only.
-        progress: Progress = await asyncio.wait_for(query, PROBE_SECONDS)
+        progress: Progress = await asyncio.wait_for(query, within)
     except TimeoutError:
         return None
     except RPCError as err:

@@ -9,19 +9,20 @@ what only Temporal and the registry know.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 from temporalio.api.failure.v1 import Failure
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionDescription, WorkflowHandle
 from temporalio.exceptions import FailureError
 from temporalio.service import RPCError
 
 from domain.kinds import RequestKind, RequestState
 from domain.messages import Progress
-from services.liveness import PROBE_SECONDS, ask_progress, describe
+from services.liveness import STATUS_PROBE_SECONDS, ask_progress, describe
 from store.registry import RegisteredRequest
 
 # A last error is one line of at most this many characters.
@@ -54,26 +55,39 @@ class RequestStatus(Progress):
 async def read_status(
     client: Client, handle: WorkflowHandle[Any, Any], row: RegisteredRequest
 ) -> RequestStatus:
-    """The live progress when the worker answers, else the last state the registry holds."""
-    try:
-        progress = await ask_progress(handle)
-    except RPCError:
-        progress = None
+    """The live progress when the worker answers, else the last state the registry holds.
+
+    The worker and Temporal are asked at once: Temporal's record tells whether it is up and
+    which calls it retries, whatever the worker does.
+    """
+    progress, described = await asyncio.gather(_progress(handle), _described(handle))
     if progress is None:
-        return await _last_known(handle, row)
-    retrying = await _retrying(client, handle, progress)
+        return _last_known(row, temporal_up=described is not None)
+    retrying = await _retrying(client, handle, progress, described)
     return _with(progress, agent_ref=row.agent_ref, retrying=retrying)
 
 
-async def _last_known(handle: WorkflowHandle[Any, Any], row: RegisteredRequest) -> RequestStatus:
+async def _progress(handle: WorkflowHandle[Any, Any]) -> Progress | None:
     try:
-        await describe(handle)
-        why = (
-            f"The worker is unreachable (it did not answer within {PROBE_SECONDS:g} s; "
-            "Temporal itself is up)"
-        )
+        return await ask_progress(handle, STATUS_PROBE_SECONDS)
     except RPCError:
-        why = "Temporal does not answer about this request"
+        return None
+
+
+async def _described(handle: WorkflowHandle[Any, Any]) -> WorkflowExecutionDescription | None:
+    try:
+        return await describe(handle)
+    except RPCError:
+        return None
+
+
+def _last_known(row: RegisteredRequest, *, temporal_up: bool) -> RequestStatus:
+    why = (
+        f"The worker is unreachable (it did not answer within {STATUS_PROBE_SECONDS:g} s; "
+        "Temporal itself is up)"
+        if temporal_up
+        else "Temporal does not answer about this request"
+    )
     recorded = f"{row.updated_at:%Y-%m-%d %H:%M} UTC"
     sentence = (
         f"{why}: this is the last state recorded, at {recorded}; "
@@ -95,16 +109,19 @@ def _with(progress: Progress, **extra: Any) -> RequestStatus:
 
 
 async def _retrying(
-    client: Client, handle: WorkflowHandle[Any, Any], progress: Progress
+    client: Client,
+    handle: WorkflowHandle[Any, Any],
+    progress: Progress,
+    described: WorkflowExecutionDescription | None,
 ) -> tuple[RetryingCall, ...]:
     """The calls Temporal retries now; best effort: without an answer, none are shown."""
-    if progress.state.is_final:
+    if progress.state.is_final or described is None:
+        return ()
+    pending = described.raw_description.pending_activities
+    failed = [p for p in pending if p.attempt > 1 or p.HasField("last_failure")]
+    if not failed:
         return ()
     try:
-        pending = (await describe(handle)).raw_description.pending_activities
-        failed = [p for p in pending if p.attempt > 1 or p.HasField("last_failure")]
-        if not failed:
-            return ()
         systems = await _systems_of(client, handle, {p.activity_id for p in failed})
     except RPCError:
         return ()

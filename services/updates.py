@@ -14,6 +14,7 @@ three, each within seconds:
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -68,23 +69,26 @@ async def send_update(
         raise _translate(err) from None
     if answering is None:
         raise WorkerUnavailable(NOT_APPLIED)
+    sending = handle.start_update(
+        update.name,
+        action,
+        wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+        result_type=update.result,
+        rpc_timeout=timedelta(seconds=ACCEPT_SECONDS),
+    )
     try:
-        sent = await handle.start_update(
-            update.name,
-            action,
-            wait_for_stage=WorkflowUpdateStage.ACCEPTED,
-            result_type=update.result,
-            rpc_timeout=timedelta(seconds=ACCEPT_SECONDS),
-        )
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        # The client asks again while Temporal answers "admitted"; the agent waits once.
+        sent = await asyncio.wait_for(sending, ACCEPT_SECONDS)
+    except (WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError):
         raise ActionQueued(SENT_NOT_ACCEPTED) from None
     except WorkflowUpdateFailedError as err:
         raise _refused(err) from None
     except RPCError as err:
         raise _translate(err) from None
+    outcome = sent.result(rpc_timeout=timedelta(seconds=RESULT_SECONDS))
     try:
-        result: ActionResult = await sent.result(rpc_timeout=timedelta(seconds=RESULT_SECONDS))
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        result: ActionResult = await asyncio.wait_for(outcome, RESULT_SECONDS)
+    except (WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError):
         raise ActionQueued(ACCEPTED_NOT_DONE) from None
     except WorkflowUpdateFailedError as err:
         raise _refused(err) from None
