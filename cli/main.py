@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from cli import render
 from cli.audit import audit
@@ -61,7 +62,7 @@ INPUT_ERRORS = (
 def _act(agent: str, action: Callable[[RequestService, str], Awaitable[ActionResult]]) -> None:
     """Run one action under the agent's name (it is audited); print the workflow's answer."""
     who = agent_name(agent)
-    out.print(_run(lambda s: action(s, who)).message)
+    out.print(_run(lambda s: action(s, who)).message, markup=False, highlight=False)
 
 
 def _run(action: Callable[[RequestService], Awaitable[T]]) -> T:
@@ -74,13 +75,13 @@ def _run(action: Callable[[RequestService], Awaitable[T]]) -> T:
     try:
         return asyncio.run(go())
     except INPUT_ERRORS as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(2) from None
     except TemporalUnavailable as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(1) from None
     except ActionQueued as e:
-        out.print(f"[yellow]queued:[/yellow] {e}", highlight=False)
+        out.print(f"[yellow]queued:[/yellow] {escape(str(e))}", highlight=False)
         raise typer.Exit(QUEUED) from None
 
 
@@ -322,7 +323,8 @@ def wait(
         raise typer.Exit(1) from None
     render.status(out, reached)
     if reached.state is not wanted:
-        err.print(f"[red]error:[/red] {render.stopped_short(reached, wanted)}", highlight=False)
+        said = escape(render.stopped_short(reached, wanted))
+        err.print(f"[red]error:[/red] {said}", highlight=False)
         raise typer.Exit(1)
 
 

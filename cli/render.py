@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cli.render_erasure import erasure
@@ -30,14 +31,14 @@ def status(console: Console, s: RequestStatus) -> None:
             highlight=False,
         )
     if not s.live:
-        console.print(f"[yellow]Worker unreachable:[/yellow] {s.worker}", highlight=False)
+        console.print(f"[yellow]Worker unreachable:[/yellow] {escape(s.worker)}", highlight=False)
     if s.attention:
-        console.print(f"[yellow]Needs attention:[/yellow] {s.attention}", highlight=False)
+        console.print(f"[yellow]Needs attention:[/yellow] {escape(s.attention)}", highlight=False)
     if s.connectors:
         _systems(console, s)
     for call in s.retrying:
         if not any(c.connector == call.connector for c in s.connectors):
-            console.print(f"{call.operation}: {_retrying(call)}", highlight=False)
+            console.print(escape(f"{call.operation}: {_retrying(call)}"), highlight=False)
     erasure(console, s)
     if s.archive:
         console.print(f"Archive: {s.archive.key} ({s.archive.records} records)", highlight=False)
@@ -62,7 +63,7 @@ def stopped_short(s: RequestStatus, wanted: RequestState) -> str:
 
 
 def _headline(s: RequestStatus) -> str:
-    ref = f" ({s.agent_ref})" if s.agent_ref else ""
+    ref = f" ({escape(s.agent_ref)})" if s.agent_ref else ""
     clock = f"due {s.due_on:%Y-%m-%d}"
     clock += " (extended)" if s.extended else ""
     clock += " [red]overdue[/red]" if s.overdue and not s.state.is_final else ""
@@ -75,7 +76,8 @@ def _headline(s: RequestStatus) -> str:
 def _systems(console: Console, s: RequestStatus) -> None:
     """One row per system; its problem, free text, below the table so that it always wraps
     in full (a table squeezed into a narrow terminal would cut it away)."""
-    rows = [_row(s, c) for c in s.connectors]
+    # What systems say is text, never markup ("[Errno 111]" prints as it is).
+    rows = [tuple(escape(cell) for cell in _row(s, c)) for c in s.connectors]
     table = Table(box=box.SIMPLE_HEAD)
     name_column(table, "system", [r[0] for r in rows])
     name_column(table, "step", [r[1] for r in rows])

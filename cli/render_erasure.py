@@ -7,6 +7,7 @@ approved and what they chose — never a prompt to approve what is already appro
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cli.tables import fits, name_column
@@ -25,10 +26,10 @@ def erasure(console: Console, p: Progress) -> None:
     """The plan and the approval; nothing for other kinds or before a plan exists."""
     if p.plans:
         _plan(console, p)
-    services = active_services(p)
+    services = [escape(s) for s in active_services(p)]
     approval = p.approval
     if p.transfer_pending:
-        who = f" by {approval.agent}" if approval else ""
+        who = f" by {escape(approval.agent)}" if approval else ""
         console.print(
             f"Transfer first was chosen{who}: the erasure waits while the subject transfers "
             + "; ".join(services)
@@ -38,7 +39,8 @@ def erasure(console: Console, p: Progress) -> None:
     elif approval is not None:
         choice = CHOICES[approval.services]
         console.print(
-            f"[green]Approved[/green] by {approval.agent}" + (f"; {choice}." if choice else "."),
+            f"[green]Approved[/green] by {escape(approval.agent)}"
+            + (f"; {choice}." if choice else "."),
             highlight=False,
         )
     elif p.state is RequestState.AWAITING_APPROVAL:
@@ -53,12 +55,12 @@ def active_services(p: Progress) -> list[str]:
 def _plan(console: Console, p: Progress) -> None:
     rows = [
         (
-            plan.connector,
-            item.category,
+            escape(plan.connector),
+            escape(item.category),
             str(item.records),
             item.action,
             f"{item.until:%Y-%m-%d}" if item.until else "",
-            item.basis,
+            escape(item.basis),
         )
         for plan in p.plans
         for item in plan.items

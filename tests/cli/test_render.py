@@ -125,3 +125,12 @@ def test_listing_shows_agent_references_and_whole_ids() -> None:
     render.listing(console, [ListedRequest(rid, "access", "verifying", None, None, "T-14")])
     text = console.export_text()
     assert rid in text and "T-14" in text
+
+
+def test_what_systems_say_prints_as_text_not_markup() -> None:
+    connectors = (ConnectorProgress("ripe", "dependent", "erase…", error="[errno 111] refused"),)
+    status = request(RequestState.NEEDS_ATTENTION, connectors=connectors,
+                     attention="ripe: [errno 111] refused")  # fmt: skip
+    text = printed(status, width=200)
+    assert "Needs attention: ripe: [errno 111] refused" in text
+    assert "ripe: [errno 111] refused" in text.splitlines()[-1]
