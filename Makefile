@@ -18,8 +18,10 @@ $(TOOLS)/bin/uv:
 	python3 -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv
 
-$(VENV_STAMP): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --quiet
+# Bytecode is compiled once here: with PYTHONDONTWRITEBYTECODE set, every `dsr` command would
+# otherwise compile its libraries anew and take seconds to start.
+$(VENV_STAMP): pyproject.toml uv.lock Makefile | $(UV)
+	$(UV) sync --locked --quiet --compile-bytecode
 	@touch $@
 
 sync: $(VENV_STAMP)

@@ -6,6 +6,7 @@ import asyncio
 import signal
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -120,7 +121,12 @@ async def dsr_worker(client: Client, settings: Settings, keyring: Keyring) -> As
         RequestRegistry(engine), AuditTrail(engine), PendingConfirmations(engine)
     )
     delivery = DeliveryActivities(
-        blobs, keyring, policy.retention, catalogue, download_link_maker(settings, blobs, keyring)
+        blobs,
+        keyring,
+        policy.retention,
+        catalogue,
+        download_link_maker(settings, blobs, keyring),
+        link_ttl=timedelta(seconds=settings.link_ttl_seconds),
     )
     push = PushActivities(blobs, settings.push_ca_file)
     identity = IdentityActivities(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import structlog
 from temporalio import activity
@@ -31,6 +32,7 @@ class DeliveryActivities:
         retention: RetentionPolicy,
         catalogue: Catalogue,
         make_link: Callable[[str], str],
+        link_ttl: timedelta,
     ) -> None:
         self._blobs = blobs
         self._keyring = keyring
@@ -38,6 +40,8 @@ class DeliveryActivities:
         # The connectors' dataset declarations: the letter states what they declare.
         self._catalogue = catalogue
         self._make_link = make_link
+        # How long a link made by `make_link` works; each delivery records when it stops.
+        self._link_ttl = link_ttl
 
     @activity.defn(name=names.COMPILE_ARCHIVE.name)
     async def compile_archive(self, arg: CompileArchiveInput) -> DeliveryRef:
@@ -67,8 +71,8 @@ class DeliveryActivities:
             sha256=result.sha256,
             size=result.size,
             records=result.records,
-            link=self._make_link(result.key),
             datasets=datasets,
+            **self._link(result.key),
         )
 
     @activity.defn(name=names.COMPILE_PROOF.name)
@@ -82,5 +86,11 @@ class DeliveryActivities:
             key=f"{base}.json",
             sha256=hashlib.sha256(docs.json_bytes).hexdigest(),
             size=len(docs.json_bytes),
-            link=self._make_link(f"{base}.txt"),
+            **self._link(f"{base}.txt"),
         )
+
+    def _link(self, key: str) -> dict[str, Any]:
+        """The link and when it expires; the time is taken before the link is signed, so
+        the link never works for less than what is shown."""
+        expires_at = (datetime.now(UTC) + self._link_ttl).replace(microsecond=0)
+        return {"link": self._make_link(key), "expires_at": expires_at}

@@ -27,7 +27,7 @@ from api.auth import APPROVE, READ, STEER, Principal, TokenTable, require
 from api.errors import install_error_handlers
 from domain.errors import InvalidRequestInput
 from domain.kinds import RequestKind, RequestState
-from domain.messages import ActionResult, Progress
+from domain.messages import ActionResult
 from runtime.codec import EncryptionCodec
 from runtime.keys import Keyring, KeyringError, keyring_from_settings
 from runtime.links import LinkExpired, LinkInvalid, verify_link
@@ -35,6 +35,7 @@ from runtime.settings import Settings
 from services.requests import (
     ListedRequest,
     RequestService,
+    RequestStatus,
     SubmitForm,
     Submitted,
     open_service,
@@ -126,10 +127,11 @@ async def list_requests(
     return await rt.service.list(state=state, kind=kind, limit=limit)
 
 
-@requests.get("/{ref}", response_model=Progress)
-async def progress(ref: str, rt: Runtime, _: Reader) -> Progress:
-    """The state of a request and the progress in each system."""
-    return await rt.service.progress(ref)
+@requests.get("/{ref}", response_model=RequestStatus)
+async def progress(ref: str, rt: Runtime, _: Reader) -> RequestStatus:
+    """The state of a request and the progress in each system; `live` is false when the
+    worker did not answer and the state is the last one recorded (`worker` says so)."""
+    return await rt.service.status(ref)
 
 
 @requests.post("/{ref}/verify", response_model=ActionResult)

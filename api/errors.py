@@ -1,4 +1,8 @@
-"""Every API error is `{"error": "<one sentence>"}`: no stack trace, no echo of submitted values."""
+"""Every API error is `{"error": "<one sentence>"}`: no stack trace, no echo of submitted values.
+
+An action that reached the request but is not carried out yet is no error: it answers 202
+with `{"status": "queued", "message": "<one sentence>"}`.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from domain.errors import InvalidRequestInput
-from services.requests import ActionRefused, RequestNotFound, TemporalUnavailable
+from services.errors import ActionQueued, ActionRefused, RequestNotFound, TemporalUnavailable
 from store.registry import DuplicateAgentReference
 
 log = structlog.get_logger()
@@ -22,6 +26,7 @@ _ERROR_STATUS: dict[type[Exception], int] = {
     RequestNotFound: 404,
     DuplicateAgentReference: 409,
     ActionRefused: 409,
+    # Also WorkerUnavailable: Temporal is up, but the action was not sent to the request.
     TemporalUnavailable: 503,
 }
 
@@ -30,6 +35,12 @@ def install_error_handlers(app: FastAPI) -> None:
     """Every error is `{"error": "<one sentence>"}`, never a stack trace or submitted values."""
     for exc_type in (*_ERROR_STATUS, RequestValidationError, HTTPException, Exception):
         app.add_exception_handler(exc_type, _error_response)
+    app.add_exception_handler(ActionQueued, _queued_response)
+
+
+async def _queued_response(_: Request, exc: Exception) -> Response:
+    log.info("api_action_queued")
+    return JSONResponse({"status": "queued", "message": str(exc)}, 202)
 
 
 async def _error_response(_: Request, exc: Exception) -> Response:

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from domain.records import Confirmation
 from runtime.webhook_signing import SignatureInvalid, TimestampStale, WebhookRejected, verify
+from services.errors import ActionQueued
 from services.requests import ActionRefused, RequestNotFound, RequestService
 from store.confirmations import PendingConfirmations, WebhookDeliveries
 
@@ -70,6 +71,12 @@ async def receive(
         raise HTTPException(409, detail=str(err)) from None
     except RequestNotFound:
         raise HTTPException(404, detail="No request waits for this reference.") from None
+    except ActionQueued:
+        # Not accepted yet: the sender delivers again, and a second delivery of what was
+        # applied meanwhile is refused as already confirmed.
+        raise HTTPException(
+            503, detail="The request could not take the confirmation now; deliver it again later."
+        ) from None
     await asyncio.to_thread(rx.deliveries.record, delivery_id, connector)
     await asyncio.to_thread(rx.pending.mark_confirmed, connector, reference)
     log.info("webhook_accepted", connector=connector, request_id=request_id)

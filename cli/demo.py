@@ -16,8 +16,10 @@ from typing import Any
 
 import httpx
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from cli.tables import name_column
 from simulators.billing import SeededCustomer
 from stack import Stack, StackError
 
@@ -126,7 +128,9 @@ def report(stack: Stack, results: dict[str, dict[str, Any]]) -> None:
             console.print(
                 f"{archive['records']} records in {stack.home / 'blobs' / archive['key']}"
             )
-            console.print(f"Download link (expires): {archive['link']}")
+            expires = (archive.get("expires_at") or "").replace("T", " ")[:16]
+            console.print(f"Download link (expires {expires} UTC):", highlight=False)
+            console.print(archive["link"], soft_wrap=True, markup=False, highlight=False)
         receipt = progress.get("receipt")
         if receipt:
             console.print(f"Sent to the other controller; receipt {receipt['receipt']}")
@@ -144,15 +148,19 @@ def report(stack: Stack, results: dict[str, dict[str, Any]]) -> None:
 
 
 def _outcomes(progress: dict[str, Any]) -> None:
-    table = Table("system", "outcome", "confirmed by", "detail / kept by law")
+    rows = []
     for c in progress["connectors"]:
         outcome = c.get("outcome") or {}
         kept = "; ".join(f"{r['category']} until {r['until']}" for r in outcome.get("retained", []))
         confirmed = outcome.get("confirmed_by") or ("its own answer" if outcome else "")
-        table.add_row(
-            c["connector"], outcome.get("status", c["step"]), confirmed,
-            kept or outcome.get("detail", ""),
-        )  # fmt: skip
+        rows.append((c["connector"], outcome.get("status", c["step"]), confirmed,
+                     kept or outcome.get("detail", "")))  # fmt: skip
+    table = Table()
+    name_column(table, "system", [r[0] for r in rows])  # system names are never cut
+    for header in ("outcome", "confirmed by", "detail / kept by law"):
+        table.add_column(header, overflow="fold")  # a long reference folds, it is not cut
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
     console.print(table)
 
 

@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from cli import render
 from cli.audit import audit
 from cli.options import AgentOption, RefArgument, agent_name
 from domain.errors import InvalidRequestInput
 from domain.kinds import RequestKind, RequestState
-from domain.messages import ActionResult, Progress
+from domain.messages import ActionResult
 from runtime.keys import KeyringError, generate_key_entry
 from runtime.policy import PolicyError
 from runtime.settings import get_settings
+from services.errors import ActionQueued, WorkerUnavailable
 from services.requests import (
     ActionRefused,
     RequestNotFound,
     RequestService,
+    RequestStatus,
     SubmitForm,
     TemporalUnavailable,
     open_service,
@@ -39,7 +44,10 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
-# Errors in what the agent typed (or asked for) exit 2; an unreachable system exits 1.
+# Exit statuses: 2 — nothing was changed (bad input, a refused action, or an action not sent
+# because the worker does not answer); 1 — Temporal is unreachable; 3 — the action reached
+# the request but is not carried out yet (the message says when it will be).
+QUEUED = 3
 INPUT_ERRORS = (
     InvalidRequestInput,
     DuplicateAgentReference,
@@ -47,13 +55,14 @@ INPUT_ERRORS = (
     ActionRefused,
     PolicyError,
     KeyringError,
+    WorkerUnavailable,
 )
 
 
 def _act(agent: str, action: Callable[[RequestService, str], Awaitable[ActionResult]]) -> None:
     """Run one action under the agent's name (it is audited); print the workflow's answer."""
     who = agent_name(agent)
-    out.print(_run(lambda s: action(s, who)).message)
+    out.print(_run(lambda s: action(s, who)).message, markup=False, highlight=False)
 
 
 def _run(action: Callable[[RequestService], Awaitable[T]]) -> T:
@@ -66,11 +75,14 @@ def _run(action: Callable[[RequestService], Awaitable[T]]) -> T:
     try:
         return asyncio.run(go())
     except INPUT_ERRORS as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(2) from None
     except TemporalUnavailable as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(e))}", highlight=False)
         raise typer.Exit(1) from None
+    except ActionQueued as e:
+        out.print(f"[yellow]queued:[/yellow] {escape(str(e))}", highlight=False)
+        raise typer.Exit(QUEUED) from None
 
 
 @app.command()
@@ -155,8 +167,9 @@ def sweep() -> None:
 
 @app.command()
 def status(ref: RefArgument) -> None:
-    """Show the state of a request and the progress in each system."""
-    render.progress(out, _run(lambda s: s.progress(ref)))
+    """Show the state of a request and the progress in each system (the last known state,
+    said so, when the worker does not answer)."""
+    render.status(out, _run(lambda s: s.status(ref)))
 
 
 @app.command("list")
@@ -305,19 +318,25 @@ def wait(
     until: Annotated[str, typer.Option(help="State to wait for.")] = "completed",
     timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 600,
 ) -> None:
-    """Wait until a request reaches a state (or a final state), then show it."""
+    """Wait until a request reaches a state, then show it; stop at once (exit 1, with the
+    reason) when it needs attention or ends in another final state."""
     _check_choice("until", until, [s.value for s in RequestState])
-    targets = {RequestState(until), *(s for s in RequestState if s.is_final)}
+    wanted = RequestState(until)
+    stops = {wanted, RequestState.NEEDS_ATTENTION, *(s for s in RequestState if s.is_final)}
 
-    async def waiting(s: RequestService) -> Progress:
-        return await asyncio.wait_for(s.wait_for(ref, targets), timeout)
+    async def waiting(s: RequestService) -> RequestStatus:
+        return await asyncio.wait_for(s.wait_for(ref, stops), timeout)
 
     try:
-        progress = _run(waiting)
+        reached = _run(waiting)
     except TimeoutError:
         err.print(f"[red]error:[/red] The request did not reach {until} within {timeout:g}s.")
         raise typer.Exit(1) from None
-    render.progress(out, progress)
+    render.status(out, reached)
+    if reached.state is not wanted:
+        said = escape(render.stopped_short(reached, wanted))
+        err.print(f"[red]error:[/red] {said}", highlight=False)
+        raise typer.Exit(1)
 
 
 app.command()(audit)
@@ -360,7 +379,19 @@ def _check_choice(option: str, value: str | None, allowed: list[str]) -> None:
 
 
 def main() -> None:
-    app(prog_name="dsr")
+    """Run `dsr`, then leave without the interpreter's teardown: the Temporal client's native
+    threads may still call back into Python while it finalizes, which aborts the process
+    (exit status 134) after the command itself went well."""
+    try:
+        app(prog_name="dsr")
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        if isinstance(exit_.code, str):
+            print(exit_.code, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -369,6 +369,8 @@ class DeliveryRef:
     records: int = 0
     link: str | None = None
     datasets: tuple[DatasetRef, ...] = ()
+    # When `link` stops working (None in requests delivered before this was recorded).
+    expires_at: datetime | None = None
 
 
 # --- the daily retention sweep ---

@@ -6,22 +6,17 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
-from temporalio.client import (
-    Client,
-    WorkflowHandle,
-    WorkflowUpdateFailedError,
-)
+from temporalio.client import Client, WorkflowHandle
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDReusePolicy,
 )
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from domain import attributes, names
 from domain.deadlines import ClockRules, due_date, end_of_day
@@ -36,7 +31,6 @@ from domain.messages import (
     Decision,
     EnterCode,
     ExtendDeadline,
-    Progress,
     RequestInput,
     RetryFailed,
     SendCode,
@@ -53,26 +47,27 @@ from runtime.policy import load_policy
 from runtime.settings import Settings
 from runtime.subject_hash import subject_hash
 from runtime.temporal import connect
+from services.errors import ActionRefused, RequestNotFound, TemporalUnavailable
+from services.status import RequestStatus, read_status
+from services.updates import send_update
 from store.db import make_engine, upgrade
-from store.registry import RequestRegistry
+from store.registry import RegisteredRequest, RequestRegistry
 
 A = TypeVar("A")
 # Art. 12(5): repeated requests within this window go to the officer.
 REPEAT_WINDOW = timedelta(days=365)
-# An update waits for a worker to run its validator; without a worker it would wait forever.
-UPDATE_TIMEOUT = 60.0
 
-
-class RequestNotFound(LookupError):
-    """No request matches what the agent typed."""
-
-
-class ActionRefused(ValueError):
-    """The workflow refused an agent action; the message says why."""
-
-
-class TemporalUnavailable(RuntimeError):
-    """Temporal could not be reached; nothing was started."""
+__all__ = [
+    "ActionRefused",
+    "ListedRequest",
+    "RequestNotFound",
+    "RequestService",
+    "RequestStatus",
+    "SubmitForm",
+    "Submitted",
+    "TemporalUnavailable",
+    "open_service",
+]
 
 
 @dataclass(frozen=True)
@@ -90,6 +85,8 @@ class ListedRequest:
     state: str
     deadline: datetime | None
     started: datetime | None
+    # The agent's reference, from the registry ("" for a request it does not know).
+    agent_ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -271,15 +268,13 @@ class RequestService:
     async def retry(self, ref: str, agent: str) -> ActionResult:
         return await self._update(ref, names.RETRY_FAILED, RetryFailed(agent))
 
-    async def progress(self, ref: str) -> Progress:
-        handle = await self._handle(ref)
-        try:
-            result: Progress = await handle.query(
-                names.PROGRESS.name, result_type=names.PROGRESS.result
-            )
-        except RPCError as err:
-            raise _translate(err) from None
-        return result
+    async def status(self, ref: str) -> RequestStatus:
+        """The progress with the agent reference and the calls being retried; when the worker
+        does not answer within seconds, the registry's last known state and a sentence why."""
+        row = await asyncio.to_thread(self._row, ref)
+        return await read_status(
+            self._client, self._client.get_workflow_handle(workflow_id_for(row.request_id)), row
+        )
 
     async def sweep(self) -> SweepResult:
         """Run the retention sweep now, as the daily schedule would, and wait for its result."""
@@ -293,10 +288,13 @@ class RequestService:
         )
         return result
 
-    async def wait_for(self, ref: str, states: set[RequestState], poll: float = 0.5) -> Progress:
-        """Poll until the request reaches one of `states` (callers bound the wait)."""
+    async def wait_for(
+        self, ref: str, states: set[RequestState], poll: float = 0.5
+    ) -> RequestStatus:
+        """Poll until the request reaches one of `states` (callers bound the wait); while the
+        worker is away the registry's last known state counts."""
         while True:
-            current = await self.progress(ref)
+            current = await self.status(ref)
             if current.state in states:
                 return current
             await asyncio.sleep(poll)
@@ -336,50 +334,26 @@ class RequestService:
                     started=wf.start_time,
                 )
             )
-        return found
+        refs = await asyncio.to_thread(self._registry.agent_refs, [r.request_id for r in found])
+        return [replace(r, agent_ref=refs.get(r.request_id, "")) for r in found]
 
     async def _update(self, ref: str, update: names.Update[A], action: A) -> ActionResult:
-        handle = await self._handle(ref)
-        try:
-            result: ActionResult = await asyncio.wait_for(
-                handle.execute_update(update.name, action, result_type=update.result),
-                UPDATE_TIMEOUT,
-            )
-        except TimeoutError:
-            raise TemporalUnavailable(
-                f"No worker took the action within {UPDATE_TIMEOUT:g}s; check that the worker "
-                "is running, then try again."
-            ) from None
-        except WorkflowUpdateFailedError as err:
-            cause = err.cause
-            message = cause.message if isinstance(cause, ApplicationError) else str(cause)
-            raise ActionRefused(message) from None
-        except RPCError as err:
-            raise _translate(err) from None
-        return result
+        return await send_update(await self._handle(ref), update, action)
 
     async def _handle(self, ref: str) -> WorkflowHandle[object, object]:
-        request_id = await asyncio.to_thread(self._resolve, ref)
-        return self._client.get_workflow_handle(workflow_id_for(request_id))
+        row = await asyncio.to_thread(self._row, ref)
+        return self._client.get_workflow_handle(workflow_id_for(row.request_id))
 
-    def _resolve(self, ref: str) -> str:
+    def _row(self, ref: str) -> RegisteredRequest:
         ref = ref.strip().removeprefix("dsr-")
         row = self._registry.get(ref) or self._registry.find_by_agent_ref(ref)
         if row is None:
             raise RequestNotFound(f"No request matches {ref!r}; check the id or agent reference.")
-        return row.request_id
+        return row
 
 
 def workflow_id_for(request_id: str) -> str:
     return f"dsr-{request_id}"
-
-
-def _translate(err: RPCError) -> Exception:
-    if err.status is RPCStatusCode.NOT_FOUND:
-        return ActionRefused("The request has already finished; nothing was changed.")
-    return TemporalUnavailable(
-        f"Temporal could not answer ({err.status.name}); try again when it is up."
-    )
 
 
 @asynccontextmanager

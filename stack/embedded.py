@@ -25,6 +25,7 @@ from runtime.children import start_child
 from runtime.keys import generate_key_entry
 from simulators.billing import SeedSummary, create_and_seed
 from simulators.newsletter import MailmanServer, find_mailman_bin
+from stack.supervisor import Supervisor
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -88,6 +89,8 @@ class Stack:
     secrets: Secrets = field(default_factory=Secrets)
     _procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _mailman: MailmanServer | None = None
+    # The worker runs under a supervisor that restarts it when it dies.
+    _worker: Supervisor | None = None
     seed: SeedSummary | None = None
 
     @property
@@ -199,20 +202,51 @@ class Stack:
         self._wait_http("api", f"http://127.0.0.1:{self.ports.api}/healthz")
 
     def start_worker(self) -> subprocess.Popen[bytes]:
-        return self._start_process("worker", [sys.executable, str(REPO / "worker.py")])
+        """Start the worker (again, after `stop_worker`); it is restarted whenever it dies."""
+        if self._worker is None:
+            args = [sys.executable, str(REPO / "worker.py")]
+            self._worker = Supervisor(
+                "worker", lambda: self._spawn("worker", args), self.log_path("worker")
+            )
+        return self._worker.start()
 
     def kill_worker(self) -> None:
-        """SIGKILL the worker, as a crash would."""
-        proc = self._procs.pop("worker")
-        proc.kill()
-        proc.wait()
+        """SIGKILL the worker, as a crash would; the stack starts a new one."""
+        assert self._worker is not None
+        self._worker.kill()
+
+    def stop_worker(self) -> None:
+        """SIGKILL the worker and leave it down (until `start_worker`): a worker that died
+        for good, as Temporal and the agents see it."""
+        assert self._worker is not None
+        self._worker.stop(_kill)
+
+    @property
+    def worker_pid(self) -> int | None:
+        return self._worker.pid if self._worker is not None else None
+
+    def wait_for_worker_restart(self, previous_pid: int, timeout: float = 60) -> int:
+        """The pid of the worker started after the one with `previous_pid` died."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pid = self.worker_pid
+            if pid is not None and pid != previous_pid:
+                return pid
+            time.sleep(0.1)
+        raise StackError(f"The worker was not restarted; see {self.log_path('worker')}.")
 
     def freeze_mailman(self, frozen: bool) -> None:
         assert self._mailman is not None
         self._mailman.freeze(frozen)
 
     def stop(self) -> None:
-        for name in ("api", "worker", *self._simulator_commands(), "temporal"):
+        proc = self._procs.pop("api", None)
+        if proc is not None:
+            _terminate(proc)
+        if self._worker is not None:
+            self._worker.close(_terminate)
+            self._worker = None
+        for name in (*self._simulator_commands(), "temporal"):
             proc = self._procs.pop(name, None)
             if proc is not None:
                 _terminate(proc)
@@ -279,14 +313,17 @@ class Stack:
                 self._mailman.subscribe(list_id, customer.email, customer.name)
 
     def _start_process(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+        proc = self._spawn(name, args)
+        self._procs[name] = proc
+        return proc
+
+    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
         log = self.log_path(name)
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as out:
-            proc = start_child(
+            return start_child(
                 args, stdout=out, stderr=subprocess.STDOUT, env=self.child_env(), cwd=REPO
             )
-        self._procs[name] = proc
-        return proc
 
     def _fresh(self, path: Path) -> Path:
         """The demo's administration database starts from the seed every run."""
@@ -339,6 +376,11 @@ def _require_free(name: str, port: int) -> None:
             raise StackError(
                 f"Port {port} for {name} is already in use; stop the other stack first."
             )
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    proc.kill()
+    proc.wait()
 
 
 def _terminate(proc: subprocess.Popen[bytes]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -122,6 +123,17 @@ class RequestRegistry:
     def find_by_workflow_id(self, workflow_id: str) -> RegisteredRequest | None:
         """The request run by this workflow, or None."""
         return self._find_one(RequestRow.workflow_id == workflow_id)
+
+    def agent_refs(self, request_ids: Iterable[str]) -> dict[str, str]:
+        """The agent reference of each of these requests the registry knows."""
+        wanted = list(request_ids)
+        if not wanted:
+            return {}
+        query = select(RequestRow.request_id, RequestRow.agent_ref).where(
+            RequestRow.request_id.in_(wanted)
+        )
+        with session_scope(self._engine) as session:
+            return {request_id: ref for request_id, ref in session.execute(query)}
 
     def update_state(
         self, request_id: str, state: str, outcome_summary: dict[str, Any] | None = None

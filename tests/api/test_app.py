@@ -23,20 +23,23 @@ from temporalio.api.common.v1 import Payload, Payloads
 from api.app import create_app
 from domain.errors import InvalidRequestInput
 from domain.kinds import RequestKind, RequestState
-from domain.messages import ActionResult, ConnectorProgress, Progress
+from domain.messages import ActionResult, ConnectorProgress
 from domain.records import ConnectorPlan, PlanAction, PlanItem
 from runtime.keys import Keyring, generate_key_entry
 from runtime.links import sign_link
 from runtime.settings import Settings
+from services.errors import ActionQueued, WorkerUnavailable
 from services.requests import (
     ActionRefused,
     ListedRequest,
     RequestNotFound,
     RequestService,
+    RequestStatus,
     SubmitForm,
     Submitted,
     TemporalUnavailable,
 )
+from services.updates import NOT_APPLIED, SENT_NOT_ACCEPTED
 from store.blobs import LocalBlobStore
 from store.registry import DuplicateAgentReference
 
@@ -49,13 +52,14 @@ DUE = date(2026, 2, 15)
 PLAN = ConnectorPlan(
     "billing", (PlanItem("invoices", PlanAction.RETAIN, 3, "tax law", date(2033, 1, 1)),), ("vps",)
 )
-PROGRESS = Progress(
+PROGRESS = RequestStatus(
     "r1",
     RequestKind.ERASURE,
     RequestState.AWAITING_APPROVAL,
     DUE,
     connectors=(ConnectorProgress("billing", "primary", "planned", records=3),),
     plans=(PLAN,),
+    agent_ref="T-1",
 )
 STARTED = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 
@@ -64,7 +68,7 @@ def make_service() -> NonCallableMagicMock:
     """A double of RequestService; autospec checks every call against the real signatures."""
     double: NonCallableMagicMock = create_autospec(RequestService, instance=True)
     double.submit.return_value = Submitted("r1", "dsr-r1", RequestKind.ACCESS, DUE)
-    double.progress.return_value = PROGRESS
+    double.status.return_value = PROGRESS
     double.list.return_value = [ListedRequest("r1", "access", "verifying", None, STARTED)]
     for action in ("verify", "approve", "cancel", "retry"):
         result = ActionResult(RequestState.EXECUTING, f"{action} done.")
@@ -217,11 +221,42 @@ async def test_progress_is_json_with_iso_dates(client: httpx.AsyncClient) -> Non
     assert body["connectors"][0]["records"] == 3 and body["archive"] is None
     assert body["plans"][0]["items"][0]["until"] == "2033-01-01"
     assert body["plans"][0]["active_services"] == ["vps"]
+    assert body["agent_ref"] == "T-1" and body["live"] is True and body["retrying"] == []
+
+
+async def test_status_without_a_worker_is_the_last_known_state(
+    client: httpx.AsyncClient, service: NonCallableMagicMock
+) -> None:
+    unreachable = "The worker is unreachable: this is the last state recorded."
+    last = RequestStatus(
+        "r1", RequestKind.ACCESS, RequestState.VERIFYING, DUE, live=False, worker=unreachable
+    )
+    service.status.return_value = last
+    body = (await client.get("/requests/r1", headers=AUTH["agent"])).json()
+    assert (body["state"], body["live"], body["worker"]) == ("verifying", False, last.worker)
+
+
+async def test_an_action_the_worker_could_not_take_is_503_and_was_not_sent(
+    client: httpx.AsyncClient, service: NonCallableMagicMock
+) -> None:
+    service.verify.side_effect = WorkerUnavailable(NOT_APPLIED)
+    response = await client.post("/requests/r1/verify", json={"method": "called back"},
+                                 headers=AUTH["agent"])  # fmt: skip
+    assert assert_one_sentence(response, 503).startswith("Not applied")
+
+
+async def test_a_queued_action_is_202_with_its_sentence(
+    client: httpx.AsyncClient, service: NonCallableMagicMock
+) -> None:
+    service.retry.side_effect = ActionQueued(SENT_NOT_ACCEPTED)
+    response = await client.post("/requests/r1/retry", headers=AUTH["agent"])
+    assert response.status_code == 202
+    assert response.json() == {"status": "queued", "message": SENT_NOT_ACCEPTED}
 
 
 async def test_unknown_ref_is_404(client: httpx.AsyncClient, service: NonCallableMagicMock) -> None:
     missing = RequestNotFound("No request matches 'T-9'; check the id or agent reference.")
-    service.progress.side_effect = service.retry.side_effect = missing
+    service.status.side_effect = service.retry.side_effect = missing
     assert_one_sentence(await client.get("/requests/T-9", headers=AUTH["agent"]), 404)
     assert_one_sentence(await client.post("/requests/T-9/retry", headers=AUTH["agent"]), 404)
 

@@ -17,10 +17,12 @@ from fastapi import FastAPI
 from api import webhooks
 from domain.deadlines import ClockRules
 from domain.kinds import RequestState
-from domain.messages import RequestResult
+from domain.messages import ActionResult, RequestResult
 from domain.records import ConfirmationChannel, OutcomeStatus
 from runtime.webhook_signing import signature_headers
+from services.errors import ActionQueued
 from services.requests import RequestService
+from services.updates import SENT_NOT_ACCEPTED
 from store.confirmations import PendingConfirmations, WebhookDeliveries
 from store.db import make_engine, upgrade
 from store.registry import RequestRegistry
@@ -130,6 +132,22 @@ async def test_a_second_delivery_for_a_confirmed_reference_is_refused_by_the_wor
     second = await setup.http.post(URL, content=body, headers=signed(body, delivery="d-2"))
     assert second.status_code in (404, 409)
     assert not setup.deliveries.seen("d-2")
+
+
+async def test_a_confirmation_the_request_did_not_take_yet_is_503_so_it_comes_again(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Queued is not accepted: the registrar delivers again, and the delivery is not marked
+    as received (which would refuse the second delivery as a replay)."""
+
+    async def queued(*_: object) -> ActionResult:
+        raise ActionQueued(SENT_NOT_ACCEPTED)
+
+    monkeypatch.setattr(RequestService, "deliver_confirmation", queued)
+    body = event()
+    response = await setup.http.post(URL, content=body, headers=signed(body, delivery="q-1"))
+    assert response.status_code == 503
+    assert not setup.deliveries.seen("q-1")
 
 
 async def _state(setup: Setup) -> RequestState:

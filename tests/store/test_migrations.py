@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from store.db import make_engine, upgrade
+from store.db import HEAD_REVISION, MIGRATIONS_DIR, make_engine, upgrade
 from store.models import Base
 
 
@@ -78,3 +80,10 @@ def test_postgresql_url_uses_psycopg_3() -> None:
 
     assert engine.url.drivername == "postgresql+psycopg"
     assert engine.url.database == "db"
+
+
+def test_the_head_revision_named_in_store_db_is_the_newest_migration() -> None:
+    """`upgrade` skips alembic for a database at HEAD_REVISION: it must be the real head."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_heads() == [HEAD_REVISION]

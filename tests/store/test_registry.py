@@ -188,3 +188,10 @@ def test_earlier_requests_of_the_same_subject_within_the_window(
     found = registry.earlier_for_subject("same", now - timedelta(days=365), excluding=current)
     assert [r.request_id for r in found] == [recent]
     assert old not in [r.request_id for r in found]
+
+
+def test_agent_refs_by_request_id(registry: RequestRegistry) -> None:
+    first, second = register(registry, "ticket-a"), register(registry, "ticket-b")
+    refs = registry.agent_refs([first, second, str(uuid.uuid4())])
+    assert refs == {first: "ticket-a", second: "ticket-b"}
+    assert registry.agent_refs([]) == {}
